@@ -1,0 +1,42 @@
+//! Every ActivityPub actor we know: our own (instance, communities, people) and
+//! remote ones (followers, followed communities, authors of what we received).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "actor")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// The ActivityPub id (URL); never changes.
+    #[sea_orm(unique)]
+    pub ap_id: String,
+    /// `application`, `group`, `person`, `service` or `organization`.
+    pub kind: String,
+    /// `preferredUsername`.
+    pub username: String,
+    /// Authority (host and port) of `ap_id`.
+    pub host: String,
+    /// For local actors only: the name in the instance-wide namespace shared by
+    /// communities and people. `NULL` for remote actors.
+    #[sea_orm(unique)]
+    pub local_name: Option<String>,
+    pub display_name: Option<String>,
+    pub summary: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub public_key_pem: String,
+    /// PKCS#8 PEM; only for local actors and never served.
+    pub private_key_pem: Option<String>,
+    pub local: bool,
+    pub icon_url: Option<String>,
+    pub manually_approves: bool,
+    pub published: DateTimeUtc,
+    pub last_refreshed_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,19 @@
+//! API bearer tokens. Only a SHA-256 hash of each token is stored.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "api_token")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// The local person the token acts as.
+    pub person_id: i64,
+    #[sea_orm(unique)]
+    pub token_hash: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,39 @@
+//! Articles: ours (with a `uuid`) and remote ones received from followed actors.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "article")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Local articles only: the uuid in `/articles/{uuid}`.
+    #[sea_orm(unique)]
+    pub uuid: Option<String>,
+    #[sea_orm(unique)]
+    pub ap_id: String,
+    pub local: bool,
+    /// The community (`audience`), local or remote, when known.
+    pub community_id: Option<i64>,
+    pub author_id: i64,
+    pub title: String,
+    pub slug: Option<String>,
+    /// Plain text teaser.
+    pub summary: String,
+    /// Sanitized HTML.
+    pub content_html: String,
+    /// Markdown source, when we have it.
+    pub source_md: Option<String>,
+    /// The human-readable page.
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub licence: Option<String>,
+    pub draft: bool,
+    pub published: DateTimeUtc,
+    pub updated: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

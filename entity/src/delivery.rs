@@ -1,0 +1,29 @@
+//! The durable outbox: one row per (activity, target inbox).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "delivery")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub activity_id: i64,
+    /// The local actor whose key signs the request.
+    pub actor_id: i64,
+    pub inbox_url: String,
+    /// Authority of `inbox_url`, for per-host accounting.
+    pub host: String,
+    /// `pending`, `done` or `failed`.
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    pub locked_until: Option<DateTimeUtc>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

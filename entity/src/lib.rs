@@ -1,0 +1,13 @@
+//! sea-orm entities for peerpress: tables, columns and relations only.
+//!
+//! No behaviour lives here; the `domain` module of the application owns every
+//! use of these types. Wire formats (ActivityStreams) and views (HTML, API JSON)
+//! are separate types that convert explicitly from these.
+
+pub mod activity;
+pub mod actor;
+pub mod api_token;
+pub mod article;
+pub mod delivery;
+pub mod follow;
+pub mod membership;

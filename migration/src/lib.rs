@@ -1,0 +1,16 @@
+//! Database migrations, append-only: a released migration is never edited;
+//! every change of schema is a new file listed at the end of `migrations()`.
+//! Production (`peerpress migrate`, and `serve` at start) and every test run them.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_init;
+
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_init::Migration)]
+    }
+}

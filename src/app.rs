@@ -1,0 +1,101 @@
+//! Starting an instance: open and migrate the database, create what a first
+//! start needs, build the federation configuration, serve HTTP, run delivery
+//! workers, and stop gracefully.
+
+use crate::config::Settings;
+use crate::context::AppContext;
+use activitypub_federation::config::FederationConfig;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// An opened instance: database migrated, first-start objects created.
+pub struct Opened {
+    pub ctx: AppContext,
+    /// The steward's first API token, when this start created the steward.
+    pub first_token: Option<String>,
+}
+
+pub async fn open(settings: Settings) -> anyhow::Result<Opened> {
+    let db = crate::db::connect(&settings.database.url, settings.database.max_connections).await?;
+    crate::db::migrate(&db).await?;
+    let ctx = AppContext::new(db, settings)?;
+    let first_token = crate::domain::actors::bootstrap(&ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("first-start set-up failed: {e}"))?;
+    Ok(Opened { ctx, first_token })
+}
+
+/// A running instance: HTTP server and (optionally) delivery workers.
+pub struct Running {
+    pub ctx: AppContext,
+    pub federation: FederationConfig<AppContext>,
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    workers: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stop accepting, finish in-flight requests and delivery rounds.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+        if let Some(w) = self.workers {
+            let _ = w.await;
+        }
+    }
+
+    /// Resolves when the server task ends (after a shutdown signal).
+    pub async fn wait(self) {
+        let _ = self.server.await;
+        let _ = self.shutdown.send(true);
+        if let Some(w) = self.workers {
+            let _ = w.await;
+        }
+    }
+}
+
+pub async fn start(ctx: AppContext, listener: TcpListener, with_workers: bool) -> anyhow::Result<Running> {
+    let federation = crate::federation::config(&ctx).await?;
+    let router = crate::web::router(federation.clone());
+    let addr = listener.local_addr()?;
+    let (shutdown, rx) = watch::channel(false);
+    let mut server_rx = rx.clone();
+    let server = tokio::spawn(async move {
+        let result = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = server_rx.wait_for(|stop| *stop).await;
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "HTTP server failed");
+        }
+    });
+    let workers = (with_workers && ctx.settings.delivery.workers > 0)
+        .then(|| tokio::spawn(crate::delivery::worker_loop(ctx.clone(), rx)));
+    Ok(Running { ctx, federation, addr, shutdown, server, workers })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

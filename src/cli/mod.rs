@@ -1,0 +1,182 @@
+//! The command line: one clap enum, a function per command.
+
+use crate::config::Settings;
+use crate::domain::actors::{LocalKind, create_local, find_local, set_role};
+use crate::domain::names::LocalName;
+use anyhow::{Context, anyhow};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "peerpress", version, about = "Federated ActivityPub publishing for commons communities")]
+pub struct Cli {
+    /// Configuration file (TOML) layered over the built-in defaults.
+    #[arg(long, global = true, env = "PEERPRESS_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve HTTP and run delivery workers (the default).
+    Serve,
+    /// Run delivery workers only, no HTTP (scale delivery out on other machines).
+    Worker,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage communities.
+    Community {
+        #[command(subcommand)]
+        command: CommunityCommand,
+    },
+    /// Manage local people.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommunityCommand {
+    /// Create a community.
+    Create {
+        /// Lowercase letters, digits and _; shares a namespace with people.
+        name: String,
+        /// Display title (defaults to the name).
+        #[arg(long)]
+        title: Option<String>,
+        /// A local person to make its steward.
+        #[arg(long)]
+        steward: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a local person.
+    Create {
+        name: String,
+        /// Give the person a role in this community…
+        #[arg(long, requires = "role")]
+        community: Option<String>,
+        /// …namely: steward, editor, moderator, author or member.
+        #[arg(long, requires = "community")]
+        role: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a local person; prints the token alone.
+    Create { user: String },
+}
+
+fn settings(cli: &Cli) -> anyhow::Result<Settings> {
+    Ok(Settings::load(cli.config.as_deref(), std::env::vars())?)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = settings(&cli)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings, true).await,
+        Command::Worker => worker(settings).await,
+        Command::Migrate => {
+            let db = crate::db::connect(&settings.database.url, 2).await?;
+            crate::db::migrate(&db).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Community { command: CommunityCommand::Create { name, title, steward } } => {
+            let opened = crate::app::open(settings).await?;
+            let ctx = opened.ctx;
+            let name = LocalName::parse(&name).map_err(|e| anyhow!("{e}"))?;
+            let community = create_local(&ctx, &ctx.db, LocalKind::Community, &name, title).await?;
+            if let Some(s) = steward {
+                let person = find_local(&ctx.db, &s)
+                    .await?
+                    .filter(|p| p.kind == "person")
+                    .ok_or_else(|| anyhow!("no person named `{s}`; create one with `peerpress user create {s}`"))?;
+                set_role(&ctx.db, &community, &person, "steward").await?;
+            }
+            println!("created community {}", community.ap_id);
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { name, community, role } } => {
+            let opened = crate::app::open(settings).await?;
+            let ctx = opened.ctx;
+            let name = LocalName::parse(&name).map_err(|e| anyhow!("{e}"))?;
+            let person = create_local(&ctx, &ctx.db, LocalKind::Person, &name, None).await?;
+            if let (Some(c), Some(r)) = (community, role) {
+                let community = find_local(&ctx.db, &c)
+                    .await?
+                    .filter(|p| p.kind == "group")
+                    .ok_or_else(|| anyhow!("no community named `{c}`"))?;
+                set_role(&ctx.db, &community, &person, &r).await?;
+            }
+            println!("created person {}", person.ap_id);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { user } } => {
+            let opened = crate::app::open(settings).await?;
+            let ctx = opened.ctx;
+            let person = find_local(&ctx.db, &user)
+                .await?
+                .filter(|p| p.kind == "person")
+                .ok_or_else(|| anyhow!("no person named `{user}`; create one with `peerpress user create {user}`"))?;
+            let token = crate::domain::auth::create_token(&ctx.db, &person).await?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, with_workers: bool) -> anyhow::Result<()> {
+    let bind = settings.server.bind;
+    let opened = crate::app::open(settings).await?;
+    let ctx = opened.ctx;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind} (server.bind); is another process using it?"))?;
+    let running = crate::app::start(ctx.clone(), listener, with_workers).await?;
+    let s = &ctx.settings;
+    if let Some(token) = opened.first_token {
+        println!("First start: created the community `{}` and its steward `{}`.", s.community.name, s.admin.username);
+        println!("API token for {} (shown once; make more with `peerpress token create {}`):", s.admin.username, s.admin.username);
+        println!("  {token}");
+        println!("Publish: curl -X POST -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\");
+        println!("  -d '{{\"title\":\"Hello\",\"body\":\"First post\"}}' {}/api/v1/communities/{}/articles", ctx.base_url(), s.community.name);
+    }
+    println!(
+        "peerpress serving {} on http://{} — follow @{}@{} from Mastodon",
+        ctx.base_url(),
+        running.addr,
+        s.community.name,
+        s.server.domain
+    );
+    let stopper = async {
+        crate::app::shutdown_signal().await;
+        tracing::info!("shutting down");
+    };
+    tokio::select! {
+        _ = stopper => running.stop().await,
+    }
+    Ok(())
+}
+
+async fn worker(settings: Settings) -> anyhow::Result<()> {
+    let opened = crate::app::open(settings).await?;
+    let ctx = opened.ctx;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(crate::delivery::worker_loop(ctx, rx));
+    println!("peerpress delivery worker running");
+    crate::app::shutdown_signal().await;
+    let _ = tx.send(true);
+    let _ = handle.await;
+    Ok(())
+}

@@ -1,0 +1,293 @@
+//! Typed settings and their layered loading.
+//!
+//! Layers: `config/default.toml` (compiled in, documents every key) ← the file
+//! named by `--config`/`PEERPRESS_CONFIG` ← `PEERPRESS__SECTION__KEY` variables.
+//! Every key of an upper layer must exist in the defaults and keep its type, so
+//! a typo stops start-up with a message naming the key and where it came from.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The defaults, compiled into the binary.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: Server,
+    pub database: Database,
+    pub federation: Federation,
+    pub delivery: Delivery,
+    pub community: CommunityDefaults,
+    pub admin: Admin,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub domain: String,
+    pub bind: SocketAddr,
+    pub source_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Federation {
+    pub allow_insecure: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    pub workers: usize,
+    pub request_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunityDefaults {
+    pub name: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Admin {
+    pub username: String,
+}
+
+/// A configuration error, phrased for the person running the binary.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Settings {
+    /// Defaults ← optional file ← the given environment variables.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let mut merged: toml::Table = DEFAULT_TOML
+            .parse()
+            .map_err(|e| ConfigError(format!("built-in defaults are invalid: {e}")))?;
+        let defaults = merged.clone();
+
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ConfigError(format!("cannot read config file {}: {e}", path.display()))
+            })?;
+            let table: toml::Table = text.parse().map_err(|e| {
+                ConfigError(format!("config file {} is not valid TOML: {e}", path.display()))
+            })?;
+            let source = format!("config file {}", path.display());
+            for (section, value) in table {
+                let toml::Value::Table(keys) = value else {
+                    return Err(ConfigError(format!(
+                        "{source}: `{section}` must be a [section]; known sections: {}",
+                        known(&defaults)
+                    )));
+                };
+                for (key, value) in keys {
+                    set(&mut merged, &defaults, &section, &key, value, &source)?;
+                }
+            }
+        }
+
+        for (name, raw) in env {
+            let Some(rest) = name.strip_prefix("PEERPRESS__") else {
+                continue;
+            };
+            let source = format!("environment variable {name}");
+            let Some((section, key)) = rest.to_lowercase().split_once("__").map(|(s, k)| (s.to_string(), k.to_string())) else {
+                return Err(ConfigError(format!(
+                    "{source}: expected PEERPRESS__SECTION__KEY, e.g. PEERPRESS__SERVER__DOMAIN"
+                )));
+            };
+            let value = env_value(&defaults, &section, &key, &raw);
+            set(&mut merged, &defaults, &section, &key, value, &source)?;
+        }
+
+        let settings: Settings = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e| ConfigError(format!("invalid configuration: {e}")))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let probe = format!("http://{}/", self.server.domain);
+        match url::Url::parse(&probe) {
+            Ok(u) if u.path() == "/" && u.host_str().is_some() && u.username().is_empty() => {}
+            _ => {
+                return Err(ConfigError(format!(
+                    "server.domain `{}` is not a host name with an optional port (e.g. example.org or localhost:8080)",
+                    self.server.domain
+                )));
+            }
+        }
+        if !(self.database.url.starts_with("sqlite:")
+            || self.database.url.starts_with("postgres://")
+            || self.database.url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError(format!(
+                "database.url `{}` must start with sqlite: or postgres://",
+                self.database.url
+            )));
+        }
+        crate::domain::names::LocalName::parse(&self.community.name)
+            .map_err(|e| ConfigError(format!("community.name: {e}")))?;
+        crate::domain::names::LocalName::parse(&self.admin.username)
+            .map_err(|e| ConfigError(format!("admin.username: {e}")))?;
+        if self.community.name == self.admin.username {
+            return Err(ConfigError(
+                "community.name and admin.username must differ: communities and people share one namespace".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The host part of the domain, without port.
+    pub fn host(&self) -> &str {
+        self.server
+            .domain
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(&self.server.domain)
+    }
+
+    /// True for local testing: http, ports and loopback peers allowed.
+    pub fn insecure(&self) -> bool {
+        self.federation.allow_insecure || self.host() == "localhost"
+    }
+
+    /// `http` for local testing, `https` otherwise.
+    pub fn scheme(&self) -> &'static str {
+        if self.insecure() { "http" } else { "https" }
+    }
+
+    /// `scheme://domain`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme(), self.server.domain)
+    }
+}
+
+fn known(table: &toml::Table) -> String {
+    table.keys().cloned().collect::<Vec<_>>().join(", ")
+}
+
+/// Environment values are strings; give them the type of the default.
+fn env_value(defaults: &toml::Table, section: &str, key: &str, raw: &str) -> toml::Value {
+    let default = defaults
+        .get(section)
+        .and_then(|s| s.as_table())
+        .and_then(|s| s.get(key));
+    match default {
+        Some(toml::Value::Boolean(_)) => match raw.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => toml::Value::Boolean(true),
+            "false" | "0" | "no" => toml::Value::Boolean(false),
+            _ => toml::Value::String(raw.to_string()),
+        },
+        Some(toml::Value::Integer(_)) => raw
+            .parse::<i64>()
+            .map(toml::Value::Integer)
+            .unwrap_or_else(|_| toml::Value::String(raw.to_string())),
+        _ => toml::Value::String(raw.to_string()),
+    }
+}
+
+fn set(
+    merged: &mut toml::Table,
+    defaults: &toml::Table,
+    section: &str,
+    key: &str,
+    value: toml::Value,
+    source: &str,
+) -> Result<(), ConfigError> {
+    let Some(default_section) = defaults.get(section).and_then(|s| s.as_table()) else {
+        return Err(ConfigError(format!(
+            "{source}: unknown section `{section}` (key `{section}.{key}`); known sections: {}",
+            known(defaults)
+        )));
+    };
+    let Some(default) = default_section.get(key) else {
+        return Err(ConfigError(format!(
+            "{source}: unknown key `{section}.{key}`; keys of [{section}]: {}",
+            known(default_section)
+        )));
+    };
+    if default.type_str() != value.type_str() {
+        return Err(ConfigError(format!(
+            "{source}: `{section}.{key}` must be a {}, not a {} ({value})",
+            default.type_str(),
+            value.type_str()
+        )));
+    }
+    if let Some(toml::Value::Table(s)) = merged.get_mut(section) {
+        s.insert(key.to_string(), value);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load() {
+        let s = Settings::load(None, Vec::new()).unwrap();
+        assert_eq!(s.server.domain, "localhost:8080");
+        assert_eq!(s.base_url(), "http://localhost:8080");
+        assert!(s.insecure());
+    }
+
+    #[test]
+    fn env_overrides_and_types() {
+        let s = Settings::load(
+            None,
+            vec![
+                ("PEERPRESS__SERVER__DOMAIN".into(), "example.org".into()),
+                ("PEERPRESS__DELIVERY__WORKERS".into(), "7".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.base_url(), "https://example.org");
+        assert!(!s.insecure());
+        assert_eq!(s.delivery.workers, 7);
+    }
+
+    #[test]
+    fn unknown_env_key_is_named() {
+        let e = Settings::load(None, vec![("PEERPRESS__SERVER__DOMIAN".into(), "x".into())])
+            .unwrap_err()
+            .0;
+        assert!(e.contains("PEERPRESS__SERVER__DOMIAN"), "{e}");
+        assert!(e.contains("server.domian"), "{e}");
+    }
+
+    #[test]
+    fn unknown_file_key_names_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("peerpress.toml");
+        std::fs::write(&path, "[server]\ndomian = \"example.org\"\n").unwrap();
+        let e = Settings::load(Some(&path), Vec::new()).unwrap_err().0;
+        assert!(e.contains("server.domian"), "{e}");
+        assert!(e.contains("peerpress.toml"), "{e}");
+    }
+
+    #[test]
+    fn mistyped_value_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, "[delivery]\nworkers = \"many\"\n").unwrap();
+        let e = Settings::load(Some(&path), Vec::new()).unwrap_err().0;
+        assert!(e.contains("delivery.workers") && e.contains("integer"), "{e}");
+    }
+}

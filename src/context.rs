@@ -1,0 +1,67 @@
+//! `AppContext`: everything a request, a worker or a CLI command needs, passed
+//! explicitly (no globals), cheap to clone. Several contexts can live in one
+//! process, which is how the tests run several instances side by side.
+
+use crate::config::Settings;
+use crate::federation::signatures::KeyCache;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Clone)]
+pub struct AppContext(Arc<Inner>);
+
+pub struct Inner {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    /// Client for deliveries: no redirects, bounded time.
+    pub http: reqwest::Client,
+    /// Parsed private keys of local actors, by actor row id.
+    pub keys: KeyCache,
+    /// Woken when deliveries are enqueued.
+    pub delivery_wake: Notify,
+}
+
+impl std::ops::Deref for AppContext {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppContext {
+    pub fn new(db: DatabaseConnection, settings: Settings) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(
+                settings.delivery.request_timeout_secs,
+            ))
+            .user_agent(user_agent(&settings))
+            .build()?;
+        Ok(AppContext(Arc::new(Inner {
+            db,
+            settings,
+            http,
+            keys: KeyCache::default(),
+            delivery_wake: Notify::new(),
+        })))
+    }
+
+    pub fn base_url(&self) -> String {
+        self.settings.base_url()
+    }
+
+    /// An absolute URL on this instance.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.settings.base_url(), path)
+    }
+}
+
+pub fn user_agent(settings: &Settings) -> String {
+    format!(
+        "peerpress/{} (+{}/)",
+        env!("CARGO_PKG_VERSION"),
+        settings.base_url()
+    )
+}

@@ -1,0 +1,198 @@
+//! Local actors: the instance actor, communities and people.
+
+use super::names::LocalName;
+use crate::context::AppContext;
+use crate::error::{AppError, AppResult};
+use crate::federation::signatures::generate_keypair;
+use entity::{actor, membership};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalKind {
+    Instance,
+    Community,
+    Person,
+}
+
+impl LocalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocalKind::Instance => "application",
+            LocalKind::Community => "group",
+            LocalKind::Person => "person",
+        }
+    }
+    fn path(self, name: &str) -> String {
+        match self {
+            LocalKind::Instance => "/actor".to_string(),
+            LocalKind::Community => format!("/c/{name}"),
+            LocalKind::Person => format!("/u/{name}"),
+        }
+    }
+}
+
+/// Roles in a community, strongest first.
+pub const ROLES: [&str; 5] = ["steward", "editor", "moderator", "author", "member"];
+
+/// Create a local actor with a fresh key pair. Communities and people share
+/// one namespace: a name taken by either is refused.
+pub async fn create_local(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    kind: LocalKind,
+    name: &LocalName,
+    display_name: Option<String>,
+) -> AppResult<actor::Model> {
+    if kind != LocalKind::Instance && find_local(db, name.as_str()).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "the name `{name}` is already taken by a community or a person on this instance"
+        )));
+    }
+    let keys = tokio::task::spawn_blocking(generate_keypair)
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::Internal)?;
+    let ap_id = ctx.url(&kind.path(name.as_str()));
+    let now = super::now();
+    let model = actor::ActiveModel {
+        ap_id: Set(ap_id.clone()),
+        kind: Set(kind.as_str().to_string()),
+        username: Set(name.to_string()),
+        host: Set(ctx.settings.server.domain.clone()),
+        local_name: Set((kind != LocalKind::Instance).then(|| name.to_string())),
+        display_name: Set(display_name),
+        summary: Set(None),
+        inbox_url: Set(format!("{ap_id}/inbox")),
+        shared_inbox_url: Set(Some(ctx.url("/inbox"))),
+        outbox_url: Set(Some(format!("{ap_id}/outbox"))),
+        followers_url: Set(Some(format!("{ap_id}/followers"))),
+        public_key_pem: Set(keys.public_pem),
+        private_key_pem: Set(Some(keys.private_pem)),
+        local: Set(true),
+        icon_url: Set(None),
+        manually_approves: Set(false),
+        published: Set(now),
+        last_refreshed_at: Set(now),
+        ..Default::default()
+    };
+    Ok(model.insert(db).await?)
+}
+
+/// A local community or person by name.
+pub async fn find_local(db: &impl ConnectionTrait, name: &str) -> AppResult<Option<actor::Model>> {
+    Ok(actor::Entity::find()
+        .filter(actor::Column::LocalName.eq(name))
+        .filter(actor::Column::Local.eq(true))
+        .one(db)
+        .await?)
+}
+
+/// A local actor of the given kind by name, or 404.
+pub async fn get_local(
+    db: &impl ConnectionTrait,
+    kind: LocalKind,
+    name: &str,
+) -> AppResult<actor::Model> {
+    match find_local(db, name).await? {
+        Some(a) if a.kind == kind.as_str() => Ok(a),
+        _ => Err(AppError::NotFound(match kind {
+            LocalKind::Community => format!("no community named `{name}` here"),
+            LocalKind::Person => format!("no person named `{name}` here"),
+            LocalKind::Instance => "no instance actor".to_string(),
+        })),
+    }
+}
+
+pub async fn instance_actor(ctx: &AppContext) -> AppResult<actor::Model> {
+    actor::Entity::find()
+        .filter(actor::Column::ApId.eq(ctx.url("/actor")))
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| AppError::Internal("the instance actor is missing; run `peerpress migrate`".into()))
+}
+
+pub async fn set_role(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    person: &actor::Model,
+    role: &str,
+) -> AppResult<()> {
+    if !ROLES.contains(&role) {
+        return Err(AppError::unprocessable(
+            "role",
+            format!("unknown role `{role}`; one of {}", ROLES.join(", ")),
+        ));
+    }
+    let existing = membership::Entity::find()
+        .filter(membership::Column::CommunityId.eq(community.id))
+        .filter(membership::Column::PersonId.eq(person.id))
+        .one(db)
+        .await?;
+    match existing {
+        Some(m) => {
+            let mut m: membership::ActiveModel = m.into();
+            m.role = Set(role.to_string());
+            m.update(db).await?;
+        }
+        None => {
+            membership::ActiveModel {
+                community_id: Set(community.id),
+                person_id: Set(person.id),
+                role: Set(role.to_string()),
+                created_at: Set(super::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn role_of(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    person: &actor::Model,
+) -> AppResult<Option<String>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::CommunityId.eq(community.id))
+        .filter(membership::Column::PersonId.eq(person.id))
+        .one(db)
+        .await?
+        .map(|m| m.role))
+}
+
+/// What a first start does: the instance actor, the default community and the
+/// steward. Returns the steward's first API token when it created them.
+pub async fn bootstrap(ctx: &AppContext) -> AppResult<Option<String>> {
+    if instance_actor(ctx).await.is_err() {
+        let domain_name = LocalName::parse("instance").map_err(AppError::Internal)?;
+        let created = create_local(ctx, &ctx.db, LocalKind::Instance, &domain_name, None).await?;
+        // The instance actor's preferredUsername is the domain (WebFinger
+        // `acct:<domain>@<domain>`, FEP-2677).
+        let mut m: actor::ActiveModel = created.into();
+        m.username = Set(ctx.settings.server.domain.clone());
+        m.update(&ctx.db).await?;
+    }
+    let s = &ctx.settings;
+    if find_local(&ctx.db, &s.community.name).await?.is_some() {
+        return Ok(None);
+    }
+    let community_name = LocalName::parse(&s.community.name).map_err(AppError::Internal)?;
+    let admin_name = LocalName::parse(&s.admin.username).map_err(AppError::Internal)?;
+    let community = create_local(
+        ctx,
+        &ctx.db,
+        LocalKind::Community,
+        &community_name,
+        Some(s.community.title.clone()),
+    )
+    .await?;
+    let admin = match find_local(&ctx.db, admin_name.as_str()).await? {
+        Some(a) => a,
+        None => create_local(ctx, &ctx.db, LocalKind::Person, &admin_name, None).await?,
+    };
+    set_role(&ctx.db, &community, &admin, "steward").await?;
+    let token = super::auth::create_token(&ctx.db, &admin).await?;
+    Ok(Some(token))
+}

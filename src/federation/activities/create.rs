@@ -1,0 +1,52 @@
+//! `Create`/`Update` of an article-like object by an actor one of our
+//! communities follows (directly, or through the object's `audience`).
+
+use crate::error::{AppError, AppResult};
+use crate::federation::Data;
+use crate::federation::objects::actor::ApubActor;
+use crate::federation::protocol::{activity::ActivityDoc, article::ArticleDoc};
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::protocol::verification::verify_domains_match;
+use entity::follow;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
+    let kind = super::object_type(&doc.object);
+    if !matches!(kind, Some("Article" | "Page" | "Note")) {
+        tracing::info!(kind = ?kind, id = %doc.id, "Create/Update of an object type not handled yet; ignored");
+        return Ok(());
+    }
+    let object: ArticleDoc = serde_json::from_value(doc.object.clone())
+        .map_err(|e| AppError::BadRequest(format!("the created object is not valid: {e}")))?;
+    // The object must come from the actor's own server and name it as author.
+    verify_domains_match(&object.id, &doc.actor)
+        .map_err(|_| AppError::BadRequest(format!("{} may not create objects on another server ({})", doc.actor, object.id)))?;
+    if !object.attributed_to.iter().any(|a| a == &doc.actor) {
+        return Err(AppError::BadRequest("the object's attributedTo does not include the activity's actor".into()));
+    }
+    if object.in_reply_to.is_some() {
+        tracing::info!(id = %object.id, "reply received; comments are not handled yet");
+        return Ok(());
+    }
+    // Keep only what someone here asked for: an accepted follow of the author
+    // or of the community the object belongs to.
+    let community = match &object.audience {
+        Some(a) => ObjectId::<ApubActor>::from(a.clone()).dereference(data).await.ok(),
+        None => None,
+    };
+    let mut followed_ids = vec![signer.model.id];
+    if let Some(c) = &community {
+        followed_ids.push(c.model.id);
+    }
+    let followers_here = follow::Entity::find()
+        .filter(follow::Column::TargetId.is_in(followed_ids))
+        .filter(follow::Column::Accepted.eq(true))
+        .count(&data.db)
+        .await?;
+    if followers_here == 0 {
+        tracing::info!(id = %object.id, "object from an actor nobody here follows; ignored");
+        return Ok(());
+    }
+    crate::domain::remote::upsert_article(&data.db, &object, &signer.model, community.as_ref().map(|c| &c.model)).await?;
+    Ok(())
+}

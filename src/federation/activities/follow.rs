@@ -1,0 +1,25 @@
+//! `Follow` of one of our actors: record it and answer `Accept`.
+
+use crate::error::{AppError, AppResult};
+use crate::federation::Data;
+use crate::federation::objects::actor::ApubActor;
+use crate::federation::protocol::{activity::ActivityDoc, ref_id};
+use activitypub_federation::traits::Object;
+use serde_json::json;
+
+pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
+    let target_id = ref_id(&doc.object)
+        .ok_or_else(|| AppError::BadRequest("Follow needs an `object` naming the actor to follow".into()))?;
+    let target = ApubActor::read_from_id(target_id.clone(), data)
+        .await?
+        .filter(|a| a.model.local)
+        .ok_or_else(|| AppError::NotFound(format!("no actor {target_id} on this instance")))?;
+    // Echo the Follow as Mastodon expects: its id, actor and object.
+    let echoed = json!({
+        "id": doc.id,
+        "type": "Follow",
+        "actor": doc.actor,
+        "object": target_id,
+    });
+    crate::domain::follows::accept_follower(data.app_data(), &signer.model, &target.model, &echoed).await
+}

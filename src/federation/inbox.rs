@@ -1,0 +1,177 @@
+//! The inboxes (`/inbox` and each actor's): check, verify, deduplicate,
+//! dispatch. Every step that refuses says why, with a 4xx.
+//!
+//! Order matters: the body is bounded by the router (1 MiB, 413), then its
+//! content type (415) and JSON shape (400) are checked before any network
+//! call; the HTTP signature (401) is verified with the key of the actor its
+//! `keyId` names, refetched once on failure (key rotation); that actor must be
+//! the activity's actor; a replayed id changes nothing.
+
+use super::Data;
+use super::activities;
+use super::objects::actor::ApubActor;
+use super::protocol::activity::ActivityDoc;
+use super::signatures::parse_request_signature;
+use crate::error::{AppError, AppResult};
+use activitypub_federation::fetch::object_id::ObjectId;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use entity::activity;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+/// The most bytes an inbox accepts (Mastodon refuses documents over 1 MB too).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub async fn shared_inbox(
+    data: Data,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(receive(&data, &method, &uri, &headers, &body).await)
+}
+
+pub async fn community_inbox(
+    data: Data,
+    Path(name): Path<String>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    actor_inbox(data, crate::domain::actors::LocalKind::Community, name, method, uri, headers, body).await
+}
+
+pub async fn person_inbox(
+    data: Data,
+    Path(name): Path<String>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    actor_inbox(data, crate::domain::actors::LocalKind::Person, name, method, uri, headers, body).await
+}
+
+pub async fn instance_inbox(
+    data: Data,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(receive(&data, &method, &uri, &headers, &body).await)
+}
+
+async fn actor_inbox(
+    data: Data,
+    kind: crate::domain::actors::LocalKind,
+    name: String,
+    method: Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(e) = crate::domain::actors::get_local(&data.db, kind, &name).await {
+        return e.into_response();
+    }
+    respond(receive(&data, &method, &uri, &headers, &body).await)
+}
+
+fn respond(result: AppResult<()>) -> Response {
+    match result {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(e) => {
+            if e.status().is_client_error() {
+                tracing::info!(error = %e, status = %e.status(), "inbox refused an activity");
+            }
+            e.into_response()
+        }
+    }
+}
+
+fn content_type_ok(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers.get("content-type").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/activity+json" | "application/ld+json" | "application/json"
+    )
+}
+
+/// Check, verify and handle one posted activity.
+pub async fn receive(
+    data: &Data,
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<()> {
+    if !content_type_ok(headers) {
+        return Err(AppError::UnsupportedMediaType(
+            "inbox POSTs must be application/activity+json or application/ld+json".into(),
+        ));
+    }
+    let raw: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
+    let doc: ActivityDoc = serde_json::from_value(raw.clone())
+        .map_err(|e| AppError::BadRequest(format!("not an activity: {e}")))?;
+
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let signature = parse_request_signature(method.as_str(), path, headers, Some(body))
+        .map_err(AppError::Unauthorized)?;
+    let owner = signature.key_owner_guess().map_err(AppError::Unauthorized)?;
+    let signer = ObjectId::<ApubActor>::from(owner.clone())
+        .dereference(data)
+        .await
+        .map_err(|e| AppError::Unauthorized(format!("could not fetch the signing key's actor {owner}: {e}")))?;
+    let signer = if signature.verify(&signer.model.public_key_pem) {
+        signer
+    } else {
+        // The key may have been rotated: refetch once.
+        let fresh = ObjectId::<ApubActor>::from(owner.clone()).dereference_forced(data).await.ok();
+        match fresh {
+            Some(f) if !f.model.local && signature.verify(&f.model.public_key_pem) => f,
+            _ => return Err(AppError::Unauthorized(format!("signature does not verify with the key of {owner}"))),
+        }
+    };
+    if signer.model.ap_id != doc.actor.as_str() {
+        return Err(AppError::Unauthorized(format!(
+            "the request is signed by {} but the activity's actor is {}",
+            signer.model.ap_id, doc.actor
+        )));
+    }
+    if signer.model.local {
+        return Err(AppError::BadRequest("activities of our own actors are not accepted from outside".into()));
+    }
+    let seen = activity::Entity::find()
+        .filter(activity::Column::ApId.eq(doc.id.as_str()))
+        .one(&data.db)
+        .await?;
+    if seen.is_some() {
+        tracing::debug!(id = %doc.id, "duplicate activity ignored");
+        return Ok(());
+    }
+
+    activities::handle(data, &signer, &doc, &raw).await?;
+
+    let record = activity::ActiveModel {
+        ap_id: Set(doc.id.to_string()),
+        kind: Set(doc.kind.clone()),
+        actor_ap_id: Set(doc.actor.to_string()),
+        json: Set(raw.to_string()),
+        local: Set(false),
+        created_at: Set(crate::domain::now()),
+        ..Default::default()
+    };
+    if let Err(e) = record.insert(&data.db).await {
+        // A concurrent delivery of the same activity won the race; fine.
+        tracing::debug!(error = %e, "activity already recorded");
+    }
+    Ok(())
+}

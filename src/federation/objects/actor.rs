@@ -1,0 +1,184 @@
+//! `ApubActor`: any actor, local or remote, as the federation crate sees it.
+
+use crate::context::AppContext;
+use crate::error::{AppError, AppResult};
+use crate::federation::protocol::actor::{ActorDoc, Endpoints, PublicKeyDoc};
+use activitypub_federation::config::Data;
+use activitypub_federation::protocol::verification::verify_domains_match;
+use activitypub_federation::traits::{Actor, Object};
+use chrono::{DateTime, Utc};
+use entity::actor;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TryIntoModel};
+use serde_json::json;
+use url::Url;
+
+#[derive(Debug, Clone)]
+pub struct ApubActor {
+    pub model: actor::Model,
+    id: Url,
+}
+
+impl ApubActor {
+    pub fn new(model: actor::Model) -> AppResult<ApubActor> {
+        let id = Url::parse(&model.ap_id)
+            .map_err(|e| AppError::Internal(format!("stored actor id {} is not a URL: {e}", model.ap_id)))?;
+        Ok(ApubActor { model, id })
+    }
+
+    /// Our ActivityStreams document for a local actor.
+    pub fn to_doc(&self, ctx: &AppContext) -> ActorDoc {
+        let m = &self.model;
+        let kind = match m.kind.as_str() {
+            "application" => "Application",
+            "group" => "Group",
+            "person" => "Person",
+            "service" => "Service",
+            _ => "Organization",
+        };
+        let parse = |s: &Option<String>| s.as_deref().and_then(|s| Url::parse(s).ok());
+        let page = m.ap_id.clone();
+        let icon = ctx.url("/static/icon.png");
+        let fields = if m.kind == "group" {
+            vec![json!({
+                "type": "PropertyValue",
+                "name": "Community",
+                "value": format!("<a href=\"{page}\" rel=\"me nofollow noopener noreferrer\" target=\"_blank\">{}</a>", html_escape::encode_text(&page)),
+            })]
+        } else {
+            Vec::new()
+        };
+        ActorDoc {
+            id: self.id.clone(),
+            kind: kind.into(),
+            preferred_username: m.username.clone(),
+            name: Some(m.display_name.clone().unwrap_or_else(|| m.username.clone())),
+            summary: Some(m.summary.clone().map(|s| html_escape::encode_text(&s).to_string()).unwrap_or_else(|| match m.kind.as_str() {
+                "group" => "<p>A community on peerpress. Follow it to receive its articles.</p>".into(),
+                "application" => "<p>The peerpress instance actor.</p>".into(),
+                _ => "<p>An author on peerpress.</p>".into(),
+            })),
+            url: Some(json!(page)),
+            inbox: Url::parse(&m.inbox_url).unwrap_or_else(|_| self.id.clone()),
+            outbox: parse(&m.outbox_url),
+            followers: parse(&m.followers_url),
+            following: Url::parse(&format!("{}/following", m.ap_id)).ok(),
+            endpoints: Some(Endpoints { shared_inbox: parse(&m.shared_inbox_url) }),
+            public_key: PublicKeyDoc {
+                id: format!("{}#main-key", m.ap_id),
+                owner: self.id.clone(),
+                public_key_pem: m.public_key_pem.clone(),
+            },
+            icon: Some(json!({"type": "Image", "mediaType": "image/png", "url": icon})),
+            manually_approves_followers: Some(m.manually_approves),
+            discoverable: Some(true),
+            indexable: Some(true),
+            published: Some(m.published),
+            attachment: fields,
+            attributed_to: Vec::new(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Object for ApubActor {
+    type DataType = AppContext;
+    type Kind = ActorDoc;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
+        Some(self.model.last_refreshed_at)
+    }
+
+    async fn read_from_id(object_id: Url, data: &Data<Self::DataType>) -> AppResult<Option<Self>> {
+        actor::Entity::find()
+            .filter(actor::Column::ApId.eq(object_id.as_str()))
+            .one(&data.db)
+            .await?
+            .map(ApubActor::new)
+            .transpose()
+    }
+
+    async fn into_json(self, data: &Data<Self::DataType>) -> AppResult<ActorDoc> {
+        Ok(self.to_doc(data.app_data()))
+    }
+
+    async fn verify(json: &ActorDoc, expected_domain: &Url, _data: &Data<Self::DataType>) -> AppResult<()> {
+        verify_domains_match(&json.id, expected_domain)
+            .map_err(|_| AppError::BadRequest(format!("actor {} was served from another domain", json.id)))?;
+        if json.public_key.owner != json.id {
+            return Err(AppError::BadRequest(format!(
+                "the public key of {} is owned by {}",
+                json.id, json.public_key.owner
+            )));
+        }
+        for url in [Some(&json.inbox), json.endpoints.as_ref().and_then(|e| e.shared_inbox.as_ref())].into_iter().flatten() {
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(AppError::BadRequest(format!("inbox {url} is not http(s)")));
+            }
+        }
+        Ok(())
+    }
+
+    async fn from_json(json: ActorDoc, data: &Data<Self::DataType>) -> AppResult<Self> {
+        let host = match (json.id.host_str(), json.id.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => return Err(AppError::BadRequest("actor id has no host".into())),
+        };
+        let bounded = |s: Option<String>, max: usize| s.map(|s| crate::content::truncate_words(&s, max));
+        let existing = actor::Entity::find()
+            .filter(actor::Column::ApId.eq(json.id.as_str()))
+            .one(&data.db)
+            .await?;
+        let now = crate::domain::now();
+        let mut row: actor::ActiveModel = match existing {
+            Some(e) if e.local => return ApubActor::new(e),
+            Some(e) => e.into(),
+            None => actor::ActiveModel {
+                ap_id: Set(json.id.to_string()),
+                local: Set(false),
+                local_name: Set(None),
+                private_key_pem: Set(None),
+                published: Set(json.published.unwrap_or(now)),
+                ..Default::default()
+            },
+        };
+        row.kind = Set(json.kind.to_lowercase());
+        row.username = Set(crate::content::truncate_words(&json.preferred_username, 100));
+        row.host = Set(host);
+        row.display_name = Set(bounded(json.name.clone(), 200));
+        row.summary = Set(bounded(json.summary.as_deref().map(crate::content::sanitize_html), 5000));
+        row.inbox_url = Set(json.inbox.to_string());
+        row.shared_inbox_url = Set(json.endpoints.as_ref().and_then(|e| e.shared_inbox.as_ref()).map(Url::to_string));
+        row.outbox_url = Set(json.outbox.as_ref().map(Url::to_string));
+        row.followers_url = Set(json.followers.as_ref().map(Url::to_string));
+        row.public_key_pem = Set(json.public_key.public_key_pem.clone());
+        row.icon_url = Set(json.icon_url().map(|u| u.to_string()));
+        row.manually_approves = Set(json.manually_approves_followers.unwrap_or(false));
+        row.last_refreshed_at = Set(now);
+        let saved = row.save(&data.db).await?.try_into_model()?;
+        ApubActor::new(saved)
+    }
+}
+
+impl Actor for ApubActor {
+    fn public_key_pem(&self) -> &str {
+        &self.model.public_key_pem
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        self.model.private_key_pem.clone()
+    }
+
+    fn inbox(&self) -> Url {
+        Url::parse(&self.model.inbox_url).unwrap_or_else(|_| self.id.clone())
+    }
+
+    fn shared_inbox(&self) -> Option<Url> {
+        self.model.shared_inbox_url.as_deref().and_then(|s| Url::parse(s).ok())
+    }
+}

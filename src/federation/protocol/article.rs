@@ -1,0 +1,65 @@
+//! Articles (and other post-like objects we receive: `Note`, `Page`).
+
+use super::one_or_many_urls;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use url::Url;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleDoc {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(deserialize_with = "one_or_many_urls")]
+    pub attributed_to: Vec<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "opt_id")]
+    pub audience: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_map: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "one_or_many_urls")]
+    pub to: Vec<Url>,
+    #[serde(default, deserialize_with = "one_or_many_urls")]
+    pub cc: Vec<Url>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "opt_id")]
+    pub in_reply_to: Option<Url>,
+    /// Licence URL (`schema:license`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    pub content: String,
+    pub media_type: String,
+}
+
+fn opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    let v = Value::deserialize(d)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    Ok(super::ref_ids(&v).into_iter().next())
+}
+

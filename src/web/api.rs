@@ -1,0 +1,163 @@
+//! The JSON API under `/api/v1`, authenticated with `Authorization: Bearer`.
+
+use crate::domain::actors::{LocalKind, get_local};
+use crate::domain::articles::{NewArticle, publish};
+use crate::error::{AppError, AppResult};
+use crate::federation::Data;
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use entity::actor;
+use serde_json::{Value, json};
+
+/// The largest API request body.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub fn routes() -> Router {
+    Router::new()
+        .route("/api/v1/communities/{name}/articles", post(create_article))
+        .route("/api/v1/communities/{name}/follows", post(follow))
+        .route("/api/v1/communities/{name}/followers", get(followers))
+        .route("/api/v1/communities/{name}/following", get(following))
+        .route("/api/v1/communities/{name}/network", get(network))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// The local person behind the bearer token.
+async fn bearer(data: &Data, headers: &HeaderMap) -> AppResult<actor::Model> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| AppError::Unauthorized("missing `Authorization: Bearer <token>` header; create a token with `peerpress token create USER`".into()))?
+        .to_str()
+        .map_err(|_| AppError::Unauthorized("the Authorization header is not text".into()))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into()))?;
+    crate::domain::auth::authenticate(&data.db, token).await
+}
+
+/// A JSON object from a request body, or a 415/400 saying what is wrong.
+fn json_body(headers: &HeaderMap, body: &[u8]) -> AppResult<Value> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json") {
+        return Err(AppError::UnsupportedMediaType("send the body as application/json".into()));
+    }
+    let v: Value = serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
+    if !v.is_object() {
+        return Err(AppError::BadRequest("the body must be a JSON object".into()));
+    }
+    Ok(v)
+}
+
+fn actor_view(a: &actor::Model) -> Value {
+    json!({
+        "id": a.ap_id,
+        "handle": format!("{}@{}", a.username, a.host),
+        "name": a.display_name,
+        "type": a.kind,
+    })
+}
+
+async fn create_article(data: Data, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> AppResult<Response> {
+    let person = bearer(&data, &headers).await?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let new = NewArticle::from_json(&json_body(&headers, &body)?)?;
+    let a = publish(&data, &community, &person, new).await?;
+    let view = json!({
+        "id": a.ap_id,
+        "uuid": a.uuid,
+        "url": a.url,
+        "title": a.title,
+        "summary": a.summary,
+        "language": a.language,
+        "licence": a.licence,
+        "draft": a.draft,
+        "published": a.published,
+        "community": community.ap_id,
+        "authors": [person.ap_id],
+    });
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+async fn follow(data: Data, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> AppResult<Response> {
+    let person = bearer(&data, &headers).await?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    match crate::domain::actors::role_of(&data.db, &community, &person).await?.as_deref() {
+        Some("steward" | "editor") => {}
+        _ => return Err(AppError::Forbidden(format!("only stewards and editors of `{name}` may follow for it"))),
+    }
+    let v = json_body(&headers, &body)?;
+    let target = match v.get("target") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        _ => return Err(AppError::unprocessable("target", "required: `name@host` or an actor URL")),
+    };
+    let remote = crate::federation::resolve_actor(&data, &target).await?;
+    if remote.model.local {
+        return Err(AppError::unprocessable("target", "that actor is on this instance"));
+    }
+    let row = crate::domain::follows::start_following(&data, &community, &remote.model).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "target": actor_view(&remote.model),
+            "state": if row.accepted { "accepted" } else { "pending" },
+        })),
+    )
+        .into_response())
+}
+
+async fn followers(data: Data, Path(name): Path<String>, headers: HeaderMap) -> AppResult<Json<Value>> {
+    bearer(&data, &headers).await?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let rows = crate::domain::follows::followers(&data.db, &community).await?;
+    Ok(Json(list(rows)))
+}
+
+async fn following(data: Data, Path(name): Path<String>, headers: HeaderMap) -> AppResult<Json<Value>> {
+    bearer(&data, &headers).await?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let rows = crate::domain::follows::following(&data.db, &community).await?;
+    Ok(Json(list(rows)))
+}
+
+fn list(rows: Vec<(actor::Model, bool)>) -> Value {
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|(a, accepted)| {
+            let mut v = actor_view(a);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("state".into(), json!(if *accepted { "accepted" } else { "pending" }));
+            }
+            v
+        })
+        .collect();
+    json!({"total": items.len(), "items": items})
+}
+
+async fn network(data: Data, Path(name): Path<String>) -> AppResult<Json<Value>> {
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let rows = crate::domain::remote::network(&data.db, &community, 50).await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|(a, author)| {
+            json!({
+                "id": a.ap_id,
+                "title": a.title,
+                "summary": a.summary,
+                "url": a.url,
+                "licence": a.licence,
+                "language": a.language,
+                "published": a.published,
+                "author": author.as_ref().map(actor_view),
+            })
+        })
+        .collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
+}
