@@ -57,7 +57,11 @@ impl Running {
     }
 }
 
-pub async fn start(ctx: AppContext, listener: TcpListener, with_workers: bool) -> anyhow::Result<Running> {
+pub async fn start(
+    ctx: AppContext,
+    listener: TcpListener,
+    with_workers: bool,
+) -> anyhow::Result<Running> {
     let federation = crate::federation::config(&ctx).await?;
     let router = crate::web::router(federation.clone());
     let addr = listener.local_addr()?;
@@ -75,7 +79,14 @@ pub async fn start(ctx: AppContext, listener: TcpListener, with_workers: bool) -
     });
     let workers = (with_workers && ctx.settings.delivery.workers > 0)
         .then(|| tokio::spawn(crate::delivery::worker_loop(ctx.clone(), rx)));
-    Ok(Running { ctx, federation, addr, shutdown, server, workers })
+    Ok(Running {
+        ctx,
+        federation,
+        addr,
+        shutdown,
+        server,
+        workers,
+    })
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -85,7 +85,10 @@ impl Settings {
                 ConfigError(format!("cannot read config file {}: {e}", path.display()))
             })?;
             let table: toml::Table = text.parse().map_err(|e| {
-                ConfigError(format!("config file {} is not valid TOML: {e}", path.display()))
+                ConfigError(format!(
+                    "config file {} is not valid TOML: {e}",
+                    path.display()
+                ))
             })?;
             let source = format!("config file {}", path.display());
             for (section, value) in table {
@@ -106,7 +109,11 @@ impl Settings {
                 continue;
             };
             let source = format!("environment variable {name}");
-            let Some((section, key)) = rest.to_lowercase().split_once("__").map(|(s, k)| (s.to_string(), k.to_string())) else {
+            let Some((section, key)) = rest
+                .to_lowercase()
+                .split_once("__")
+                .map(|(s, k)| (s.to_string(), k.to_string()))
+            else {
                 return Err(ConfigError(format!(
                     "{source}: expected PEERPRESS__SECTION__KEY, e.g. PEERPRESS__SERVER__DOMAIN"
                 )));
@@ -288,6 +295,9 @@ mod tests {
         let path = dir.path().join("p.toml");
         std::fs::write(&path, "[delivery]\nworkers = \"many\"\n").unwrap();
         let e = Settings::load(Some(&path), Vec::new()).unwrap_err().0;
-        assert!(e.contains("delivery.workers") && e.contains("integer"), "{e}");
+        assert!(
+            e.contains("delivery.workers") && e.contains("integer"),
+            "{e}"
+        );
     }
 }

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "peerpress", version, about = "Federated ActivityPub publishing for commons communities")]
+#[command(
+    name = "peerpress",
+    version,
+    about = "Federated ActivityPub publishing for commons communities"
+)]
 pub struct Cli {
     /// Configuration file (TOML) layered over the built-in defaults.
     #[arg(long, global = true, env = "PEERPRESS_CONFIG")]
@@ -92,7 +96,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Community { command: CommunityCommand::Create { name, title, steward } } => {
+        Command::Community {
+            command:
+                CommunityCommand::Create {
+                    name,
+                    title,
+                    steward,
+                },
+        } => {
             let opened = crate::app::open(settings).await?;
             let ctx = opened.ctx;
             let name = LocalName::parse(&name).map_err(|e| anyhow!("{e}"))?;
@@ -101,13 +112,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let person = find_local(&ctx.db, &s)
                     .await?
                     .filter(|p| p.kind == "person")
-                    .ok_or_else(|| anyhow!("no person named `{s}`; create one with `peerpress user create {s}`"))?;
+                    .ok_or_else(|| {
+                        anyhow!(
+                            "no person named `{s}`; create one with `peerpress user create {s}`"
+                        )
+                    })?;
                 set_role(&ctx.db, &community, &person, "steward").await?;
             }
             println!("created community {}", community.ap_id);
             Ok(())
         }
-        Command::User { command: UserCommand::Create { name, community, role } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    name,
+                    community,
+                    role,
+                },
+        } => {
             let opened = crate::app::open(settings).await?;
             let ctx = opened.ctx;
             let name = LocalName::parse(&name).map_err(|e| anyhow!("{e}"))?;
@@ -122,13 +144,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("created person {}", person.ap_id);
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { user } } => {
+        Command::Token {
+            command: TokenCommand::Create { user },
+        } => {
             let opened = crate::app::open(settings).await?;
             let ctx = opened.ctx;
             let person = find_local(&ctx.db, &user)
                 .await?
                 .filter(|p| p.kind == "person")
-                .ok_or_else(|| anyhow!("no person named `{user}`; create one with `peerpress user create {user}`"))?;
+                .ok_or_else(|| {
+                    anyhow!(
+                        "no person named `{user}`; create one with `peerpress user create {user}`"
+                    )
+                })?;
             let token = crate::domain::auth::create_token(&ctx.db, &person).await?;
             println!("{token}");
             Ok(())
@@ -140,17 +168,29 @@ async fn serve(settings: Settings, with_workers: bool) -> anyhow::Result<()> {
     let bind = settings.server.bind;
     let opened = crate::app::open(settings).await?;
     let ctx = opened.ctx;
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind} (server.bind); is another process using it?"))?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
+        format!("cannot listen on {bind} (server.bind); is another process using it?")
+    })?;
     let running = crate::app::start(ctx.clone(), listener, with_workers).await?;
     let s = &ctx.settings;
     if let Some(token) = opened.first_token {
-        println!("First start: created the community `{}` and its steward `{}`.", s.community.name, s.admin.username);
-        println!("API token for {} (shown once; make more with `peerpress token create {}`):", s.admin.username, s.admin.username);
+        println!(
+            "First start: created the community `{}` and its steward `{}`.",
+            s.community.name, s.admin.username
+        );
+        println!(
+            "API token for {} (shown once; make more with `peerpress token create {}`):",
+            s.admin.username, s.admin.username
+        );
         println!("  {token}");
-        println!("Publish: curl -X POST -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\");
-        println!("  -d '{{\"title\":\"Hello\",\"body\":\"First post\"}}' {}/api/v1/communities/{}/articles", ctx.base_url(), s.community.name);
+        println!(
+            "Publish: curl -X POST -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\"
+        );
+        println!(
+            "  -d '{{\"title\":\"Hello\",\"body\":\"First post\"}}' {}/api/v1/communities/{}/articles",
+            ctx.base_url(),
+            s.community.name
+        );
     }
     println!(
         "peerpress serving {} on http://{} — follow @{}@{} from Mastodon",

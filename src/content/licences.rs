@@ -10,13 +10,48 @@ pub struct Licence {
 }
 
 pub const CATALOGUE: &[Licence] = &[
-    Licence { key: "CC0-1.0", name: "CC0 1.0 Universal", url: Some("https://creativecommons.org/publicdomain/zero/1.0/"), spdx: true },
-    Licence { key: "CC-BY-4.0", name: "Creative Commons Attribution 4.0", url: Some("https://creativecommons.org/licenses/by/4.0/"), spdx: true },
-    Licence { key: "CC-BY-SA-4.0", name: "Creative Commons Attribution-ShareAlike 4.0", url: Some("https://creativecommons.org/licenses/by-sa/4.0/"), spdx: true },
-    Licence { key: "CC-BY-NC-SA-4.0", name: "Creative Commons Attribution-NonCommercial-ShareAlike 4.0", url: Some("https://creativecommons.org/licenses/by-nc-sa/4.0/"), spdx: true },
-    Licence { key: "GPL-3.0-or-later", name: "GNU General Public License v3.0 or later", url: Some("https://www.gnu.org/licenses/gpl-3.0.html"), spdx: true },
-    Licence { key: "peer-production", name: "Peer Production License", url: Some("https://wiki.p2pfoundation.net/Peer_Production_License"), spdx: false },
-    Licence { key: "all-rights-reserved", name: "All rights reserved", url: None, spdx: false },
+    Licence {
+        key: "CC0-1.0",
+        name: "CC0 1.0 Universal",
+        url: Some("https://creativecommons.org/publicdomain/zero/1.0/"),
+        spdx: true,
+    },
+    Licence {
+        key: "CC-BY-4.0",
+        name: "Creative Commons Attribution 4.0",
+        url: Some("https://creativecommons.org/licenses/by/4.0/"),
+        spdx: true,
+    },
+    Licence {
+        key: "CC-BY-SA-4.0",
+        name: "Creative Commons Attribution-ShareAlike 4.0",
+        url: Some("https://creativecommons.org/licenses/by-sa/4.0/"),
+        spdx: true,
+    },
+    Licence {
+        key: "CC-BY-NC-SA-4.0",
+        name: "Creative Commons Attribution-NonCommercial-ShareAlike 4.0",
+        url: Some("https://creativecommons.org/licenses/by-nc-sa/4.0/"),
+        spdx: true,
+    },
+    Licence {
+        key: "GPL-3.0-or-later",
+        name: "GNU General Public License v3.0 or later",
+        url: Some("https://www.gnu.org/licenses/gpl-3.0.html"),
+        spdx: true,
+    },
+    Licence {
+        key: "peer-production",
+        name: "Peer Production License",
+        url: Some("https://wiki.p2pfoundation.net/Peer_Production_License"),
+        spdx: false,
+    },
+    Licence {
+        key: "all-rights-reserved",
+        name: "All rights reserved",
+        url: None,
+        spdx: false,
+    },
 ];
 
 /// The licence of a community that has not chosen one.
@@ -27,5 +62,9 @@ pub fn find(key: &str) -> Option<&'static Licence> {
 }
 
 pub fn keys() -> String {
-    CATALOGUE.iter().map(|l| l.key).collect::<Vec<_>>().join(", ")
+    CATALOGUE
+        .iter()
+        .map(|l| l.key)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

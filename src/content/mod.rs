@@ -86,7 +86,10 @@ mod tests {
 
     #[test]
     fn summaries() {
-        assert_eq!(summary_from_markdown("# T\n\nFirst *para*.\n\nSecond."), "First para.");
+        assert_eq!(
+            summary_from_markdown("# T\n\nFirst *para*.\n\nSecond."),
+            "First para."
+        );
         let long = "word ".repeat(200);
         let s = summary_from_markdown(&long);
         assert!(s.chars().count() <= SUMMARY_MAX && s.ends_with('…'));

@@ -36,7 +36,9 @@ mod tests {
         assert_eq!(delay(1, 0), Some(Duration::seconds(60)));
         assert!(delay(3, 999).unwrap() > delay(3, 0).unwrap());
         assert_eq!(delay(MAX_ATTEMPTS, 0), None);
-        let total: i64 = (0..MAX_ATTEMPTS).map(|a| delay(a, 0).unwrap().num_seconds()).sum();
+        let total: i64 = (0..MAX_ATTEMPTS)
+            .map(|a| delay(a, 0).unwrap().num_seconds())
+            .sum();
         assert!(total > 3 * 24 * 3600, "retries span only {total} s");
     }
 }

@@ -37,7 +37,10 @@ pub async fn store_activity(
         .get("id")
         .and_then(Value::as_str)
         .ok_or_else(|| AppError::Internal("activity without id".into()))?;
-    let kind = json.get("type").and_then(Value::as_str).unwrap_or("Activity");
+    let kind = json
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("Activity");
     Ok(activity::ActiveModel {
         ap_id: Set(ap_id.to_string()),
         kind: Set(kind.to_string()),
@@ -69,10 +72,12 @@ pub async fn enqueue(
             inbox_url: Set(inbox.clone()),
             host: Set(Url::parse(inbox)
                 .ok()
-                .and_then(|u| u.host_str().map(|h| match u.port() {
-                    Some(p) => format!("{h}:{p}"),
-                    None => h.to_string(),
-                }))
+                .and_then(|u| {
+                    u.host_str().map(|h| match u.port() {
+                        Some(p) => format!("{h}:{p}"),
+                        None => h.to_string(),
+                    })
+                })
                 .unwrap_or_default()),
             state: Set("pending".into()),
             attempts: Set(0),
@@ -87,14 +92,19 @@ pub async fn enqueue(
         .collect();
     let count = rows.len();
     for chunk in rows.chunks(500) {
-        delivery::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+        delivery::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(count)
 }
 
 /// The inboxes to reach the accepted followers of `target`: shared inbox
 /// where there is one, each once.
-pub async fn follower_inboxes(db: &impl ConnectionTrait, target: &actor::Model) -> AppResult<Vec<String>> {
+pub async fn follower_inboxes(
+    db: &impl ConnectionTrait,
+    target: &actor::Model,
+) -> AppResult<Vec<String>> {
     let follows = entity::follow::Entity::find()
         .filter(entity::follow::Column::TargetId.eq(target.id))
         .filter(entity::follow::Column::Accepted.eq(true))
@@ -231,8 +241,15 @@ async fn attempt(ctx: &AppContext, d: delivery::Model) -> Outcome {
     outcome
 }
 
-fn schedule_retry(row: &mut delivery::ActiveModel, attempts: i32, now: chrono::DateTime<chrono::Utc>) -> Outcome {
-    match backoff::delay(u32::try_from(attempts).unwrap_or(u32::MAX), backoff::jitter_seed()) {
+fn schedule_retry(
+    row: &mut delivery::ActiveModel,
+    attempts: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Outcome {
+    match backoff::delay(
+        u32::try_from(attempts).unwrap_or(u32::MAX),
+        backoff::jitter_seed(),
+    ) {
         Some(delay) => {
             row.next_attempt_at = Set(now + delay);
             Outcome::Retry
@@ -256,16 +273,25 @@ async fn send(ctx: &AppContext, d: &delivery::Model) -> Result<u16, SendError> {
         "https" => {}
         "http" if ctx.settings.insecure() => {}
         other => {
-            return Err(SendError::Permanent(format!("inbox scheme `{other}` refused")));
+            return Err(SendError::Permanent(format!(
+                "inbox scheme `{other}` refused"
+            )));
         }
     }
     let load = async {
-        let activity = activity::Entity::find_by_id(d.activity_id).one(&ctx.db).await?;
+        let activity = activity::Entity::find_by_id(d.activity_id)
+            .one(&ctx.db)
+            .await?;
         let signer = actor::Entity::find_by_id(d.actor_id).one(&ctx.db).await?;
         Ok::<_, sea_orm::DbErr>((activity, signer))
     };
-    let (Some(activity), Some(signer)) = load.await.map_err(|e| SendError::Transient(e.to_string()))? else {
-        return Err(SendError::Permanent("activity or signing actor no longer exists".into()));
+    let (Some(activity), Some(signer)) = load
+        .await
+        .map_err(|e| SendError::Transient(e.to_string()))?
+    else {
+        return Err(SendError::Permanent(
+            "activity or signing actor no longer exists".into(),
+        ));
     };
     let pem = signer
         .private_key_pem
@@ -273,8 +299,14 @@ async fn send(ctx: &AppContext, d: &delivery::Model) -> Result<u16, SendError> {
         .ok_or_else(|| SendError::Permanent("signing actor has no private key".into()))?;
     let key = ctx.keys.get(signer.id, pem).map_err(SendError::Permanent)?;
     let body = activity.json.into_bytes();
-    let headers = sign_request(&key, &format!("{}#main-key", signer.ap_id), "POST", &inbox, Some(&body))
-        .map_err(SendError::Permanent)?;
+    let headers = sign_request(
+        &key,
+        &format!("{}#main-key", signer.ap_id),
+        "POST",
+        &inbox,
+        Some(&body),
+    )
+    .map_err(SendError::Permanent)?;
     let mut req = ctx
         .http
         .post(inbox.as_str())

@@ -108,7 +108,9 @@ pub async fn instance_actor(ctx: &AppContext) -> AppResult<actor::Model> {
         .filter(actor::Column::ApId.eq(ctx.url("/actor")))
         .one(&ctx.db)
         .await?
-        .ok_or_else(|| AppError::Internal("the instance actor is missing; run `peerpress migrate`".into()))
+        .ok_or_else(|| {
+            AppError::Internal("the instance actor is missing; run `peerpress migrate`".into())
+        })
 }
 
 pub async fn set_role(

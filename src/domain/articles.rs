@@ -31,7 +31,9 @@ impl NewArticle {
     /// Check a request body field by field; every problem is reported at once.
     pub fn from_json(v: &serde_json::Value) -> AppResult<NewArticle> {
         let mut errors = BTreeMap::new();
-        let obj = v.as_object().ok_or_else(|| AppError::BadRequest("the body must be a JSON object".into()))?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| AppError::BadRequest("the body must be a JSON object".into()))?;
         let string = |name: &str, errors: &mut BTreeMap<String, String>| -> Option<String> {
             match obj.get(name) {
                 None | Some(serde_json::Value::Null) => None,
@@ -51,7 +53,10 @@ impl NewArticle {
                 errors.insert("title".into(), "must not be empty".into());
             }
             Some(t) if t.chars().count() > TITLE_MAX => {
-                errors.insert("title".into(), format!("must be at most {TITLE_MAX} characters"));
+                errors.insert(
+                    "title".into(),
+                    format!("must be at most {TITLE_MAX} characters"),
+                );
             }
             _ => {}
         }
@@ -68,22 +73,39 @@ impl NewArticle {
             }
             _ => {}
         }
-        let summary = string("summary", &mut errors).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        if summary.as_ref().is_some_and(|s| s.chars().count() > content::SUMMARY_MAX) {
-            errors.insert("summary".into(), format!("must be at most {} characters of plain text", content::SUMMARY_MAX));
+        let summary = string("summary", &mut errors)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        if summary
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > content::SUMMARY_MAX)
+        {
+            errors.insert(
+                "summary".into(),
+                format!(
+                    "must be at most {} characters of plain text",
+                    content::SUMMARY_MAX
+                ),
+            );
         }
         let language = string("language", &mut errors);
-        if let Some(l) = &language {
-            if !content::valid_language(l) {
-                errors.insert("language".into(), format!("`{l}` is not a BCP 47 language tag such as en, de or pt-BR"));
-            }
+        if let Some(l) = &language
+            && !content::valid_language(l)
+        {
+            errors.insert(
+                "language".into(),
+                format!("`{l}` is not a BCP 47 language tag such as en, de or pt-BR"),
+            );
         }
         let licence = string("licence", &mut errors);
         let licence = match licence {
             Some(l) => match licences::find(&l) {
                 Some(found) => Some(found.key.to_string()),
                 None => {
-                    errors.insert("licence".into(), format!("unknown licence `{l}`; accepted: {}", licences::keys()));
+                    errors.insert(
+                        "licence".into(),
+                        format!("unknown licence `{l}`; accepted: {}", licences::keys()),
+                    );
                     None
                 }
             },
@@ -95,17 +117,27 @@ impl NewArticle {
             Some(serde_json::Value::Array(items)) if items.len() <= TAGS_MAX => {
                 for item in items {
                     match item.as_str().map(|t| t.trim().trim_start_matches('#')) {
-                        Some(t) if !t.is_empty() && t.len() <= 100 && t.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+                        Some(t)
+                            if !t.is_empty()
+                                && t.len() <= 100
+                                && t.chars().all(|c| c.is_alphanumeric() || c == '_') =>
+                        {
                             tags.push(t.to_string())
                         }
                         _ => {
-                            errors.insert("tags".into(), "each tag must be letters, digits or _ (at most 100)".into());
+                            errors.insert(
+                                "tags".into(),
+                                "each tag must be letters, digits or _ (at most 100)".into(),
+                            );
                         }
                     }
                 }
             }
             Some(_) => {
-                errors.insert("tags".into(), format!("must be an array of at most {TAGS_MAX} strings"));
+                errors.insert(
+                    "tags".into(),
+                    format!("must be an array of at most {TAGS_MAX} strings"),
+                );
             }
         }
         let draft = match obj.get("draft") {
@@ -117,12 +149,24 @@ impl NewArticle {
             }
         };
         for key in obj.keys() {
-            if !["title", "summary", "body", "tags", "language", "licence", "draft"].contains(&key.as_str()) {
+            if ![
+                "title", "summary", "body", "tags", "language", "licence", "draft",
+            ]
+            .contains(&key.as_str())
+            {
                 errors.insert(key.clone(), "unknown field".into());
             }
         }
         match (title, body) {
-            (Some(title), Some(body)) if errors.is_empty() => Ok(NewArticle { title, summary, body, tags, language, licence, draft }),
+            (Some(title), Some(body)) if errors.is_empty() => Ok(NewArticle {
+                title,
+                summary,
+                body,
+                tags,
+                language,
+                licence,
+                draft,
+            }),
             _ => Err(AppError::Unprocessable(errors)),
         }
     }
@@ -151,7 +195,11 @@ pub async fn publish(
         .summary
         .clone()
         .unwrap_or_else(|| content::summary_from_markdown(&new.body));
-    let summary = if summary.is_empty() { new.title.clone() } else { summary };
+    let summary = if summary.is_empty() {
+        new.title.clone()
+    } else {
+        summary
+    };
     let now = super::now();
     let txn = ctx.db.begin().await?;
     let saved = article::ActiveModel {
@@ -167,7 +215,9 @@ pub async fn publish(
         source_md: Set(Some(new.body)),
         url: Set(Some(ap_id.clone())),
         language: Set(new.language),
-        licence: Set(Some(new.licence.unwrap_or_else(|| licences::DEFAULT.to_string()))),
+        licence: Set(Some(
+            new.licence.unwrap_or_else(|| licences::DEFAULT.to_string()),
+        )),
         draft: Set(new.draft),
         published: Set(now),
         updated: Set(None),

@@ -7,12 +7,15 @@ use crate::error::AppResult;
 use crate::federation::outbound;
 use entity::{actor, follow};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::Value;
 
-pub async fn find(db: &impl ConnectionTrait, follower: &actor::Model, target: &actor::Model) -> AppResult<Option<follow::Model>> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    follower: &actor::Model,
+    target: &actor::Model,
+) -> AppResult<Option<follow::Model>> {
     Ok(follow::Entity::find()
         .filter(follow::Column::FollowerId.eq(follower.id))
         .filter(follow::Column::TargetId.eq(target.id))
@@ -56,7 +59,10 @@ pub async fn accept_follower(
     target: &actor::Model,
     follow_json: &Value,
 ) -> AppResult<()> {
-    let follow_id = follow_json.get("id").and_then(Value::as_str).map(str::to_string);
+    let follow_id = follow_json
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let txn = ctx.db.begin().await?;
     match find(&txn, follower, target).await? {
         Some(existing) => {
@@ -86,7 +92,11 @@ pub async fn accept_follower(
 }
 
 /// Remove `follower`'s follow of `target` (Undo{Follow}, or Reject of ours).
-pub async fn remove(db: &impl ConnectionTrait, follower: &actor::Model, target: &actor::Model) -> AppResult<bool> {
+pub async fn remove(
+    db: &impl ConnectionTrait,
+    follower: &actor::Model,
+    target: &actor::Model,
+) -> AppResult<bool> {
     let res = follow::Entity::delete_many()
         .filter(follow::Column::FollowerId.eq(follower.id))
         .filter(follow::Column::TargetId.eq(target.id))
@@ -96,9 +106,16 @@ pub async fn remove(db: &impl ConnectionTrait, follower: &actor::Model, target: 
 }
 
 /// The remote `target` accepted our `follower`'s follow.
-pub async fn mark_accepted(db: &impl ConnectionTrait, follower: &actor::Model, target: &actor::Model) -> AppResult<bool> {
+pub async fn mark_accepted(
+    db: &impl ConnectionTrait,
+    follower: &actor::Model,
+    target: &actor::Model,
+) -> AppResult<bool> {
     let res = follow::Entity::update_many()
-        .col_expr(follow::Column::Accepted, sea_orm::sea_query::Expr::value(true))
+        .col_expr(
+            follow::Column::Accepted,
+            sea_orm::sea_query::Expr::value(true),
+        )
         .filter(follow::Column::FollowerId.eq(follower.id))
         .filter(follow::Column::TargetId.eq(target.id))
         .exec(db)
@@ -127,7 +144,10 @@ pub async fn following_count(db: &impl ConnectionTrait, follower: &actor::Model)
 }
 
 /// Actors that follow `target`, with whether the follow is accepted.
-pub async fn followers(db: &impl ConnectionTrait, target: &actor::Model) -> AppResult<Vec<(actor::Model, bool)>> {
+pub async fn followers(
+    db: &impl ConnectionTrait,
+    target: &actor::Model,
+) -> AppResult<Vec<(actor::Model, bool)>> {
     let rows = follow::Entity::find()
         .filter(follow::Column::TargetId.eq(target.id))
         .all(db)
@@ -142,7 +162,10 @@ pub async fn followers(db: &impl ConnectionTrait, target: &actor::Model) -> AppR
 }
 
 /// Actors `follower` follows, with whether the follow is accepted.
-pub async fn following(db: &impl ConnectionTrait, follower: &actor::Model) -> AppResult<Vec<(actor::Model, bool)>> {
+pub async fn following(
+    db: &impl ConnectionTrait,
+    follower: &actor::Model,
+) -> AppResult<Vec<(actor::Model, bool)>> {
     let rows = follow::Entity::find()
         .filter(follow::Column::FollowerId.eq(follower.id))
         .all(db)

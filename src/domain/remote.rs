@@ -21,7 +21,11 @@ pub async fn upsert_article(
     let content_html = content::sanitize_html(
         doc.content
             .as_deref()
-            .or_else(|| doc.content_map.as_ref().and_then(|m| m.values().next().map(String::as_str)))
+            .or_else(|| {
+                doc.content_map
+                    .as_ref()
+                    .and_then(|m| m.values().next().map(String::as_str))
+            })
             .unwrap_or(""),
     );
     let title = doc
@@ -38,9 +42,17 @@ pub async fn upsert_article(
         .url
         .as_ref()
         .and_then(crate::federation::protocol::ref_id)
-        .or_else(|| doc.url.as_ref().and_then(|u| u.as_str()).and_then(|s| url::Url::parse(s).ok()))
+        .or_else(|| {
+            doc.url
+                .as_ref()
+                .and_then(|u| u.as_str())
+                .and_then(|s| url::Url::parse(s).ok())
+        })
         .map(|u| u.to_string());
-    let language = doc.content_map.as_ref().and_then(|m| m.keys().next().cloned());
+    let language = doc
+        .content_map
+        .as_ref()
+        .and_then(|m| m.keys().next().cloned());
     let existing = article::Entity::find()
         .filter(article::Column::ApId.eq(doc.id.as_str()))
         .one(db)
@@ -77,7 +89,11 @@ fn strip_tags(html: &str) -> String {
 }
 
 /// Remote articles from the actors `community` follows, newest first.
-pub async fn network(db: &impl ConnectionTrait, community: &actor::Model, limit: u64) -> AppResult<Vec<(article::Model, Option<actor::Model>)>> {
+pub async fn network(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    limit: u64,
+) -> AppResult<Vec<(article::Model, Option<actor::Model>)>> {
     let followed: Vec<i64> = follow::Entity::find()
         .filter(follow::Column::FollowerId.eq(community.id))
         .filter(follow::Column::Accepted.eq(true))

@@ -42,7 +42,16 @@ pub async fn community_inbox(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    actor_inbox(data, crate::domain::actors::LocalKind::Community, name, method, uri, headers, body).await
+    actor_inbox(
+        data,
+        crate::domain::actors::LocalKind::Community,
+        name,
+        method,
+        uri,
+        headers,
+        body,
+    )
+    .await
 }
 
 pub async fn person_inbox(
@@ -53,7 +62,16 @@ pub async fn person_inbox(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    actor_inbox(data, crate::domain::actors::LocalKind::Person, name, method, uri, headers, body).await
+    actor_inbox(
+        data,
+        crate::domain::actors::LocalKind::Person,
+        name,
+        method,
+        uri,
+        headers,
+        body,
+    )
+    .await
 }
 
 pub async fn instance_inbox(
@@ -97,7 +115,12 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     let Some(ct) = headers.get("content-type").and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     matches!(
         essence.as_str(),
         "application/activity+json" | "application/ld+json" | "application/json"
@@ -125,19 +148,32 @@ pub async fn receive(
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let signature = parse_request_signature(method.as_str(), path, headers, Some(body))
         .map_err(AppError::Unauthorized)?;
-    let owner = signature.key_owner_guess().map_err(AppError::Unauthorized)?;
+    let owner = signature
+        .key_owner_guess()
+        .map_err(AppError::Unauthorized)?;
     let signer = ObjectId::<ApubActor>::from(owner.clone())
         .dereference(data)
         .await
-        .map_err(|e| AppError::Unauthorized(format!("could not fetch the signing key's actor {owner}: {e}")))?;
+        .map_err(|e| {
+            AppError::Unauthorized(format!(
+                "could not fetch the signing key's actor {owner}: {e}"
+            ))
+        })?;
     let signer = if signature.verify(&signer.model.public_key_pem) {
         signer
     } else {
         // The key may have been rotated: refetch once.
-        let fresh = ObjectId::<ApubActor>::from(owner.clone()).dereference_forced(data).await.ok();
+        let fresh = ObjectId::<ApubActor>::from(owner.clone())
+            .dereference_forced(data)
+            .await
+            .ok();
         match fresh {
             Some(f) if !f.model.local && signature.verify(&f.model.public_key_pem) => f,
-            _ => return Err(AppError::Unauthorized(format!("signature does not verify with the key of {owner}"))),
+            _ => {
+                return Err(AppError::Unauthorized(format!(
+                    "signature does not verify with the key of {owner}"
+                )));
+            }
         }
     };
     if signer.model.ap_id != doc.actor.as_str() {
@@ -147,7 +183,9 @@ pub async fn receive(
         )));
     }
     if signer.model.local {
-        return Err(AppError::BadRequest("activities of our own actors are not accepted from outside".into()));
+        return Err(AppError::BadRequest(
+            "activities of our own actors are not accepted from outside".into(),
+        ));
     }
     let seen = activity::Entity::find()
         .filter(activity::Column::ApId.eq(doc.id.as_str()))

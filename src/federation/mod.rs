@@ -31,10 +31,9 @@ pub async fn config(ctx: &AppContext) -> anyhow::Result<FederationConfig<AppCont
         .timeout(std::time::Duration::from_secs(10))
         .connect_timeout(std::time::Duration::from_secs(5))
         .user_agent(crate::context::user_agent(&ctx.settings))
-        .dns_resolver(activitypub_federation::resolver::ValidatingDnsResolver::new(
-            Vec::new(),
-            !insecure,
-        ))
+        .dns_resolver(
+            activitypub_federation::resolver::ValidatingDnsResolver::new(Vec::new(), !insecure),
+        )
         .build()?;
     Ok(FederationConfig::builder()
         .domain(ctx.settings.server.domain.clone())
@@ -53,11 +52,13 @@ pub async fn resolve_actor(data: &Data, target: &str) -> AppResult<ApubActor> {
     if target.starts_with("http://") || target.starts_with("https://") {
         let url = url::Url::parse(target)
             .map_err(|e| AppError::unprocessable("target", format!("not a URL: {e}")))?;
-        return Ok(ObjectId::<ApubActor>::from(url).dereference(data).await?);
+        return ObjectId::<ApubActor>::from(url).dereference(data).await;
     }
     let handle = target.trim_start_matches('@').to_lowercase();
     match handle.split_once('@') {
-        Some((name, host)) if !name.is_empty() && !host.is_empty() && !host.contains(['/', '@', '?', '#']) => {
+        Some((name, host))
+            if !name.is_empty() && !host.is_empty() && !host.contains(['/', '@', '?', '#']) =>
+        {
             Ok(webfinger_resolve_actor::<AppContext, ApubActor>(&handle, data).await?)
         }
         _ => Err(AppError::unprocessable(

@@ -26,7 +26,10 @@ pub fn article_doc(
     community: Option<&actor::Model>,
 ) -> ArticleDoc {
     let mut cc: Vec<Url> = Vec::new();
-    if let Some(f) = community.and_then(|c| c.followers_url.as_deref()).and_then(url) {
+    if let Some(f) = community
+        .and_then(|c| c.followers_url.as_deref())
+        .and_then(url)
+    {
         cc.push(f);
     }
     if let Some(f) = author.followers_url.as_deref().and_then(url) {
@@ -67,7 +70,9 @@ pub fn article_doc(
 
 /// Stored ids are URLs we wrote; should one not parse, point at our base.
 fn fallback(base: &str) -> Url {
-    url(base).unwrap_or_else(|| Url::from_file_path("/").unwrap_or_else(|()| unreachable!("/ is absolute")))
+    url(base).unwrap_or_else(|| {
+        Url::from_file_path("/").unwrap_or_else(|()| unreachable!("/ is absolute"))
+    })
 }
 
 /// `Create{object}` by `actor`, addressed like the object.
@@ -130,5 +135,9 @@ pub fn undo_follow(id: &str, follower: &actor::Model, follow: &Value) -> Value {
 }
 
 fn envelope(v: Value) -> Value {
-    serde_json::to_value(WithContext { context: object_context(), inner: v }).unwrap_or(Value::Null)
+    serde_json::to_value(WithContext {
+        context: object_context(),
+        inner: v,
+    })
+    .unwrap_or(Value::Null)
 }

@@ -8,7 +8,9 @@
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, UnparsedPublicKey};
+use aws_lc_rs::signature::{
+    KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, UnparsedPublicKey,
+};
 use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -66,10 +68,10 @@ pub struct KeyCache(Mutex<HashMap<i64, Arc<KeyPair>>>);
 
 impl KeyCache {
     pub fn get(&self, actor_id: i64, private_pem: &str) -> Result<Arc<KeyPair>, String> {
-        if let Ok(map) = self.0.lock() {
-            if let Some(k) = map.get(&actor_id) {
-                return Ok(k.clone());
-            }
+        if let Ok(map) = self.0.lock()
+            && let Some(k) = map.get(&actor_id)
+        {
+            return Ok(k.clone());
         }
         let der = pem_to_der(private_pem).ok_or("private key is not PEM")?;
         let kp = Arc::new(KeyPair::from_pkcs8(&der).map_err(|e| format!("private key: {e}"))?);
@@ -148,8 +150,7 @@ impl ParsedSignature {
     }
 
     pub fn verify(&self, public_key_pem: &str) -> bool {
-        let (Some(der), Ok(sig)) = (pem_to_der(public_key_pem), B64.decode(&self.signature))
-        else {
+        let (Some(der), Ok(sig)) = (pem_to_der(public_key_pem), B64.decode(&self.signature)) else {
             return false;
         };
         UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
@@ -168,9 +169,15 @@ pub fn parse_request_signature(
 ) -> Result<ParsedSignature, String> {
     if !headers.contains_key("signature") {
         if headers.contains_key("signature-input") {
-            return Err("RFC 9421 signatures are not accepted yet; sign with draft-cavage `Signature`".into());
+            return Err(
+                "RFC 9421 signatures are not accepted yet; sign with draft-cavage `Signature`"
+                    .into(),
+            );
         }
-        return Err("missing Signature header: requests must be signed (draft-cavage HTTP signatures)".into());
+        return Err(
+            "missing Signature header: requests must be signed (draft-cavage HTTP signatures)"
+                .into(),
+        );
     }
     let map: BTreeMap<String, String> = headers
         .iter()
@@ -185,7 +192,8 @@ pub fn parse_request_signature(
         }
     }
     let date = map.get("date").ok_or("missing Date header")?;
-    let date = httpdate::parse_http_date(date).map_err(|_| format!("Date `{date}` is not an HTTP date"))?;
+    let date = httpdate::parse_http_date(date)
+        .map_err(|_| format!("Date `{date}` is not an HTTP date"))?;
     let now = SystemTime::now();
     if date > now + MAX_CLOCK_SKEW {
         return Err("Date is more than an hour in the future".into());
@@ -245,7 +253,8 @@ mod tests {
         let url = Url::parse("http://localhost:8080/inbox?x=1").unwrap();
         let body = br#"{"a":1}"#;
         let h = sign_request(&key, "http://a/actor#main-key", "POST", &url, Some(body)).unwrap();
-        let parsed = parse_request_signature("POST", "/inbox?x=1", &to_map(&h), Some(body)).unwrap();
+        let parsed =
+            parse_request_signature("POST", "/inbox?x=1", &to_map(&h), Some(body)).unwrap();
         assert_eq!(parsed.key_id, "http://a/actor#main-key");
         assert!(parsed.verify(&public));
         let (_, other) = keys();

@@ -22,7 +22,10 @@ const OUTBOX_KINDS: [&str; 4] = ["Create", "Announce", "Update", "Delete"];
 async fn show(data: &Data, headers: &HeaderMap, actor: actor::Model) -> AppResult<Response> {
     if wants_activity_json(headers) {
         let doc = ApubActor::new(actor)?.to_doc(data.app_data());
-        Ok(activity_json(&WithContext { context: actor_context(), inner: doc }))
+        Ok(activity_json(&WithContext {
+            context: actor_context(),
+            inner: doc,
+        }))
     } else {
         pages::actor_page(data, &actor).await
     }
@@ -33,12 +36,20 @@ pub async fn instance(data: Data, headers: HeaderMap) -> AppResult<Response> {
     show(&data, &headers, a).await
 }
 
-pub async fn community(data: Data, headers: HeaderMap, Path(name): Path<String>) -> AppResult<Response> {
+pub async fn community(
+    data: Data,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
     let a = get_local(&data.db, LocalKind::Community, &name).await?;
     show(&data, &headers, a).await
 }
 
-pub async fn person(data: Data, headers: HeaderMap, Path(name): Path<String>) -> AppResult<Response> {
+pub async fn person(
+    data: Data,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
     let a = get_local(&data.db, LocalKind::Person, &name).await?;
     show(&data, &headers, a).await
 }
@@ -51,7 +62,10 @@ pub struct PageQuery {
 }
 
 async fn outbox(data: &Data, a: actor::Model, q: PageQuery) -> AppResult<Response> {
-    let id = a.outbox_url.clone().unwrap_or_else(|| format!("{}/outbox", a.ap_id));
+    let id = a
+        .outbox_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/outbox", a.ap_id));
     let base = activity::Entity::find()
         .filter(activity::Column::ActorApId.eq(a.ap_id.as_str()))
         .filter(activity::Column::Local.eq(true))
@@ -68,7 +82,9 @@ async fn outbox(data: &Data, a: actor::Model, q: PageQuery) -> AppResult<Respons
             },
         }));
     }
-    let mut query = base.order_by_desc(activity::Column::Id).limit(PAGE_SIZE + 1);
+    let mut query = base
+        .order_by_desc(activity::Column::Id)
+        .limit(PAGE_SIZE + 1);
     if let Some(max) = q.max_id {
         query = query.filter(activity::Column::Id.lt(max));
     }
@@ -110,19 +126,32 @@ pub async fn instance_outbox(data: Data, Query(q): Query<PageQuery>) -> AppResul
     outbox(&data, a, q).await
 }
 
-pub async fn community_outbox(data: Data, Path(name): Path<String>, Query(q): Query<PageQuery>) -> AppResult<Response> {
+pub async fn community_outbox(
+    data: Data,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
     let a = get_local(&data.db, LocalKind::Community, &name).await?;
     outbox(&data, a, q).await
 }
 
-pub async fn person_outbox(data: Data, Path(name): Path<String>, Query(q): Query<PageQuery>) -> AppResult<Response> {
+pub async fn person_outbox(
+    data: Data,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
     let a = get_local(&data.db, LocalKind::Person, &name).await?;
     outbox(&data, a, q).await
 }
 
 /// Followers and following are counted, not listed: who follows whom is the
 /// followers' business (Mastodon hides them likewise by default).
-async fn counted(data: &Data, a: &actor::Model, suffix: &str, followers: bool) -> AppResult<Response> {
+async fn counted(
+    data: &Data,
+    a: &actor::Model,
+    suffix: &str,
+    followers: bool,
+) -> AppResult<Response> {
     let total = if followers {
         crate::domain::follows::follower_count(&data.db, a).await?
     } else {
@@ -163,4 +192,3 @@ pub async fn person_following(data: Data, Path(name): Path<String>) -> AppResult
     let a = get_local(&data.db, LocalKind::Person, &name).await?;
     counted(&data, &a, "following", false).await
 }
-

@@ -39,19 +39,35 @@ async fn bearer(data: &Data, headers: &HeaderMap) -> AppResult<actor::Model> {
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into()))?;
+        .ok_or_else(|| {
+            AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+        })?;
     crate::domain::auth::authenticate(&data.db, token).await
 }
 
 /// A JSON object from a request body, or a 415/400 saying what is wrong.
 fn json_body(headers: &HeaderMap, body: &[u8]) -> AppResult<Value> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json") {
-        return Err(AppError::UnsupportedMediaType("send the body as application/json".into()));
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .eq_ignore_ascii_case("application/json")
+    {
+        return Err(AppError::UnsupportedMediaType(
+            "send the body as application/json".into(),
+        ));
     }
-    let v: Value = serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
     if !v.is_object() {
-        return Err(AppError::BadRequest("the body must be a JSON object".into()));
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object".into(),
+        ));
     }
     Ok(v)
 }
@@ -65,7 +81,12 @@ fn actor_view(a: &actor::Model) -> Value {
     })
 }
 
-async fn create_article(data: Data, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> AppResult<Response> {
+async fn create_article(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
     let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let new = NewArticle::from_json(&json_body(&headers, &body)?)?;
@@ -86,21 +107,41 @@ async fn create_article(data: Data, Path(name): Path<String>, headers: HeaderMap
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
-async fn follow(data: Data, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> AppResult<Response> {
+async fn follow(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
     let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    match crate::domain::actors::role_of(&data.db, &community, &person).await?.as_deref() {
+    match crate::domain::actors::role_of(&data.db, &community, &person)
+        .await?
+        .as_deref()
+    {
         Some("steward" | "editor") => {}
-        _ => return Err(AppError::Forbidden(format!("only stewards and editors of `{name}` may follow for it"))),
+        _ => {
+            return Err(AppError::Forbidden(format!(
+                "only stewards and editors of `{name}` may follow for it"
+            )));
+        }
     }
     let v = json_body(&headers, &body)?;
     let target = match v.get("target") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        _ => return Err(AppError::unprocessable("target", "required: `name@host` or an actor URL")),
+        _ => {
+            return Err(AppError::unprocessable(
+                "target",
+                "required: `name@host` or an actor URL",
+            ));
+        }
     };
     let remote = crate::federation::resolve_actor(&data, &target).await?;
     if remote.model.local {
-        return Err(AppError::unprocessable("target", "that actor is on this instance"));
+        return Err(AppError::unprocessable(
+            "target",
+            "that actor is on this instance",
+        ));
     }
     let row = crate::domain::follows::start_following(&data, &community, &remote.model).await?;
     Ok((
@@ -113,14 +154,22 @@ async fn follow(data: Data, Path(name): Path<String>, headers: HeaderMap, body: 
         .into_response())
 }
 
-async fn followers(data: Data, Path(name): Path<String>, headers: HeaderMap) -> AppResult<Json<Value>> {
+async fn followers(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<Value>> {
     bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let rows = crate::domain::follows::followers(&data.db, &community).await?;
     Ok(Json(list(rows)))
 }
 
-async fn following(data: Data, Path(name): Path<String>, headers: HeaderMap) -> AppResult<Json<Value>> {
+async fn following(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<Value>> {
     bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let rows = crate::domain::follows::following(&data.db, &community).await?;
@@ -133,7 +182,10 @@ fn list(rows: Vec<(actor::Model, bool)>) -> Value {
         .map(|(a, accepted)| {
             let mut v = actor_view(a);
             if let Some(o) = v.as_object_mut() {
-                o.insert("state".into(), json!(if *accepted { "accepted" } else { "pending" }));
+                o.insert(
+                    "state".into(),
+                    json!(if *accepted { "accepted" } else { "pending" }),
+                );
             }
             v
         })

@@ -35,7 +35,10 @@ pub fn activity_json(value: &impl serde::Serialize) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static(AS_CONTENT_TYPE)),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(AS_CONTENT_TYPE),
+                ),
                 (header::VARY, HeaderValue::from_static("Accept")),
             ],
             body,

@@ -12,7 +12,11 @@ use entity::{activity, actor, article};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-pub async fn article(data: Data, headers: HeaderMap, Path(uuid): Path<String>) -> AppResult<Response> {
+pub async fn article(
+    data: Data,
+    headers: HeaderMap,
+    Path(uuid): Path<String>,
+) -> AppResult<Response> {
     let a = article::Entity::find()
         .filter(article::Column::Uuid.eq(uuid.as_str()))
         .filter(article::Column::Local.eq(true))
@@ -42,7 +46,10 @@ pub async fn article(data: Data, headers: HeaderMap, Path(uuid): Path<String>) -
     };
     if wants_activity_json(&headers) {
         let doc = article_doc(&data.base_url(), &a, &author, community.as_ref());
-        Ok(activity_json(&WithContext { context: object_context(), inner: doc }))
+        Ok(activity_json(&WithContext {
+            context: object_context(),
+            inner: doc,
+        }))
     } else {
         Ok(pages::article_page(&data, &a, &author, community.as_ref()).into_response())
     }

@@ -51,7 +51,10 @@ pub async fn home(data: Data) -> AppResult<Html<String>> {
         .order_by_asc(actor::Column::LocalName)
         .all(&data.db)
         .await?;
-    let mut body = format!("<h1>{}</h1>\n<h2>Communities</h2>\n<ul>\n", text(&data.settings.server.domain));
+    let mut body = format!(
+        "<h1>{}</h1>\n<h2>Communities</h2>\n<ul>\n",
+        text(&data.settings.server.domain)
+    );
     for c in &communities {
         body.push_str(&format!(
             "<li><a href=\"{}\">{}</a> — follow <code>{}</code></li>\n",
@@ -76,7 +79,11 @@ pub async fn actor_page(data: &Data, a: &actor::Model) -> AppResult<Response> {
         text(&handle(data, a))
     );
     if a.kind == "group" || a.kind == "person" {
-        let column = if a.kind == "group" { article::Column::CommunityId } else { article::Column::AuthorId };
+        let column = if a.kind == "group" {
+            article::Column::CommunityId
+        } else {
+            article::Column::AuthorId
+        };
         let articles = article::Entity::find()
             .filter(column.eq(a.id))
             .filter(article::Column::Local.eq(true))
@@ -100,11 +107,23 @@ pub async fn actor_page(data: &Data, a: &actor::Model) -> AppResult<Response> {
     Ok(layout(data, &name, &head, &body).into_response())
 }
 
-pub fn article_page(data: &Data, a: &article::Model, author: &actor::Model, community: Option<&actor::Model>) -> Html<String> {
-    let licence = a.licence.as_deref().and_then(crate::content::licences::find);
+pub fn article_page(
+    data: &Data,
+    a: &article::Model,
+    author: &actor::Model,
+    community: Option<&actor::Model>,
+) -> Html<String> {
+    let licence = a
+        .licence
+        .as_deref()
+        .and_then(crate::content::licences::find);
     let licence_html = match licence {
         Some(l) => match l.url {
-            Some(u) => format!("<a rel=\"license\" href=\"{}\">{}</a>", attr(u), text(l.name)),
+            Some(u) => format!(
+                "<a rel=\"license\" href=\"{}\">{}</a>",
+                attr(u),
+                text(l.name)
+            ),
             None => text(l.name).to_string(),
         },
         None => String::new(),
@@ -123,11 +142,19 @@ pub fn article_page(data: &Data, a: &article::Model, author: &actor::Model, comm
         url = attr(a.url.as_deref().unwrap_or(&a.ap_id)),
         title = attr(&a.title),
         summary = attr(&a.summary),
-        site = attr(community.and_then(|c| c.display_name.as_deref()).unwrap_or(&data.settings.server.domain)),
+        site = attr(
+            community
+                .and_then(|c| c.display_name.as_deref())
+                .unwrap_or(&data.settings.server.domain)
+        ),
         published = a.published.to_rfc3339(),
         creator = attr(&handle(data, author)),
     );
-    let lang = a.language.as_deref().map(|l| format!(" lang=\"{}\"", attr(l))).unwrap_or_default();
+    let lang = a
+        .language
+        .as_deref()
+        .map(|l| format!(" lang=\"{}\"", attr(l)))
+        .unwrap_or_default();
     let body = format!(
         "<article{lang}>\n<h1>{title}</h1>\n<p>By <a href=\"{author_url}\">{author}</a> · <time datetime=\"{date}\">{day}</time>{licence}</p>\n{content}\n</article>",
         title = text(&a.title),
@@ -135,7 +162,11 @@ pub fn article_page(data: &Data, a: &article::Model, author: &actor::Model, comm
         author = text(author.display_name.as_deref().unwrap_or(&author.username)),
         date = a.published.to_rfc3339(),
         day = a.published.format("%Y-%m-%d"),
-        licence = if licence_html.is_empty() { String::new() } else { format!(" · {licence_html}") },
+        licence = if licence_html.is_empty() {
+            String::new()
+        } else {
+            format!(" · {licence_html}")
+        },
         content = a.content_html,
     );
     layout(data, &a.title, &head, &body)
@@ -154,7 +185,10 @@ pub async fn icon() -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
         ],
         ICON,
     )

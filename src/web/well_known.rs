@@ -31,7 +31,10 @@ fn json_with_type(body: serde_json::Value, content_type: &'static str) -> Respon
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ),
         ],
         body.to_string(),
     )
@@ -41,9 +44,11 @@ fn json_with_type(body: serde_json::Value, content_type: &'static str) -> Respon
 /// `acct:name@domain` (the domain with or without port: Mastodon drops the
 /// port when it rebuilds the handle) or an actor URL.
 pub async fn webfinger(data: Data, Query(q): Query<WebfingerQuery>) -> AppResult<Response> {
-    let resource = q
-        .resource
-        .ok_or_else(|| AppError::BadRequest("the `resource` parameter is required, e.g. acct:commons@example.org".into()))?;
+    let resource = q.resource.ok_or_else(|| {
+        AppError::BadRequest(
+            "the `resource` parameter is required, e.g. acct:commons@example.org".into(),
+        )
+    })?;
     let domain = data.settings.server.domain.clone();
     let actor = if let Some(acct) = resource.strip_prefix("acct:") {
         let (name, host) = acct
@@ -51,15 +56,17 @@ pub async fn webfinger(data: Data, Query(q): Query<WebfingerQuery>) -> AppResult
             .rsplit_once('@')
             .ok_or_else(|| AppError::BadRequest(format!("`{resource}` is not acct:name@host")))?;
         if !host.eq_ignore_ascii_case(&domain) && !host.eq_ignore_ascii_case(data.settings.host()) {
-            return Err(AppError::NotFound(format!("{host} is not this server ({domain})")));
+            return Err(AppError::NotFound(format!(
+                "{host} is not this server ({domain})"
+            )));
         }
         let name = name.to_lowercase();
         if name == domain || name == data.settings.host() {
             instance_actor(&data).await?
         } else {
-            find_local(&data.db, &name)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("no community or person named `{name}` here")))?
+            find_local(&data.db, &name).await?.ok_or_else(|| {
+                AppError::NotFound(format!("no community or person named `{name}` here"))
+            })?
         }
     } else if resource.starts_with("http://") || resource.starts_with("https://") {
         actor::Entity::find()
@@ -69,7 +76,9 @@ pub async fn webfinger(data: Data, Query(q): Query<WebfingerQuery>) -> AppResult
             .await?
             .ok_or_else(|| AppError::NotFound(format!("no actor {resource} here")))?
     } else {
-        return Err(AppError::BadRequest(format!("unsupported resource `{resource}`: use acct:name@host or an actor URL")));
+        return Err(AppError::BadRequest(format!(
+            "unsupported resource `{resource}`: use acct:name@host or an actor URL"
+        )));
     };
     let body = json!({
         "subject": format!("acct:{}@{}", actor.username, domain),
@@ -91,7 +100,14 @@ pub async fn host_meta(data: Data) -> Response {
 "#,
         data.base_url()
     );
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/xrd+xml; charset=utf-8"))], xml).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/xrd+xml; charset=utf-8"),
+        )],
+        xml,
+    )
+        .into_response()
 }
 
 pub async fn nodeinfo_links(data: Data) -> Response {
@@ -117,14 +133,14 @@ async fn nodeinfo(data: &Data, version: &str) -> AppResult<serde_json::Value> {
         .count(&data.db)
         .await?;
     let mut software = json!({"name": "peerpress", "version": env!("CARGO_PKG_VERSION")});
-    if version == "2.1" {
-        if let Some(o) = software.as_object_mut() {
-            let source = &data.settings.server.source_url;
-            if !source.is_empty() {
-                o.insert("repository".into(), json!(source));
-            }
-            o.insert("homepage".into(), json!(data.url("/source")));
+    if version == "2.1"
+        && let Some(o) = software.as_object_mut()
+    {
+        let source = &data.settings.server.source_url;
+        if !source.is_empty() {
+            o.insert("repository".into(), json!(source));
         }
+        o.insert("homepage".into(), json!(data.url("/source")));
     }
     Ok(json!({
         "version": version,

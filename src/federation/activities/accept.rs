@@ -9,7 +9,12 @@ use activitypub_federation::traits::Object;
 use entity::follow;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc, accepted: bool) -> AppResult<()> {
+pub async fn receive(
+    data: &Data,
+    signer: &ApubActor,
+    doc: &ActivityDoc,
+    accepted: bool,
+) -> AppResult<()> {
     if super::object_type(&doc.object).is_some_and(|t| t != "Follow") {
         tracing::info!(id = %doc.id, "Accept/Reject of something other than a Follow ignored");
         return Ok(());
@@ -40,11 +45,11 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc, accepte
         tracing::info!(id = %doc.id, "Accept/Reject of a Follow we did not send ignored");
         return Ok(());
     };
-    if let Some(object) = doc.object.get("object").and_then(ref_id) {
-        if object.as_str() != signer.model.ap_id {
-            tracing::info!(id = %doc.id, "Accept/Reject by an actor other than the one followed ignored");
-            return Ok(());
-        }
+    if let Some(object) = doc.object.get("object").and_then(ref_id)
+        && object.as_str() != signer.model.ap_id
+    {
+        tracing::info!(id = %doc.id, "Accept/Reject by an actor other than the one followed ignored");
+        return Ok(());
     }
     if accepted {
         crate::domain::follows::mark_accepted(&data.db, &follower.model, &signer.model).await?;

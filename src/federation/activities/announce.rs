@@ -31,8 +31,15 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
     };
     let fetched = fetch_object_http::<_, serde_json::Value>(&object_id, data)
         .await
-        .map_err(|e| AppError::BadGateway(format!("could not fetch the announced object {object_id}: {e}")))?;
-    if !matches!(super::object_type(&fetched.object), Some("Article" | "Page" | "Note")) {
+        .map_err(|e| {
+            AppError::BadGateway(format!(
+                "could not fetch the announced object {object_id}: {e}"
+            ))
+        })?;
+    if !matches!(
+        super::object_type(&fetched.object),
+        Some("Article" | "Page" | "Note")
+    ) {
         tracing::info!(id = %object_id, "announced object type not handled yet; ignored");
         return Ok(());
     }
@@ -43,11 +50,17 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         return Ok(());
     }
     let Some(author_id) = object.attributed_to.first() else {
-        return Err(AppError::BadRequest("the announced object has no attributedTo".into()));
+        return Err(AppError::BadRequest(
+            "the announced object has no attributedTo".into(),
+        ));
     };
-    verify_domains_match(author_id, &object.id)
-        .map_err(|_| AppError::BadRequest("the announced object's author is on another server".into()))?;
-    let author = ObjectId::<ApubActor>::from(author_id.clone()).dereference(data).await?;
-    crate::domain::remote::upsert_article(&data.db, &object, &author.model, Some(&signer.model)).await?;
+    verify_domains_match(author_id, &object.id).map_err(|_| {
+        AppError::BadRequest("the announced object's author is on another server".into())
+    })?;
+    let author = ObjectId::<ApubActor>::from(author_id.clone())
+        .dereference(data)
+        .await?;
+    crate::domain::remote::upsert_article(&data.db, &object, &author.model, Some(&signer.model))
+        .await?;
     Ok(())
 }

@@ -19,10 +19,16 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
     let object: ArticleDoc = serde_json::from_value(doc.object.clone())
         .map_err(|e| AppError::BadRequest(format!("the created object is not valid: {e}")))?;
     // The object must come from the actor's own server and name it as author.
-    verify_domains_match(&object.id, &doc.actor)
-        .map_err(|_| AppError::BadRequest(format!("{} may not create objects on another server ({})", doc.actor, object.id)))?;
+    verify_domains_match(&object.id, &doc.actor).map_err(|_| {
+        AppError::BadRequest(format!(
+            "{} may not create objects on another server ({})",
+            doc.actor, object.id
+        ))
+    })?;
     if !object.attributed_to.iter().any(|a| a == &doc.actor) {
-        return Err(AppError::BadRequest("the object's attributedTo does not include the activity's actor".into()));
+        return Err(AppError::BadRequest(
+            "the object's attributedTo does not include the activity's actor".into(),
+        ));
     }
     if object.in_reply_to.is_some() {
         tracing::info!(id = %object.id, "reply received; comments are not handled yet");
@@ -31,7 +37,10 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
     // Keep only what someone here asked for: an accepted follow of the author
     // or of the community the object belongs to.
     let community = match &object.audience {
-        Some(a) => ObjectId::<ApubActor>::from(a.clone()).dereference(data).await.ok(),
+        Some(a) => ObjectId::<ApubActor>::from(a.clone())
+            .dereference(data)
+            .await
+            .ok(),
         None => None,
     };
     let mut followed_ids = vec![signer.model.id];
@@ -47,6 +56,12 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(id = %object.id, "object from an actor nobody here follows; ignored");
         return Ok(());
     }
-    crate::domain::remote::upsert_article(&data.db, &object, &signer.model, community.as_ref().map(|c| &c.model)).await?;
+    crate::domain::remote::upsert_article(
+        &data.db,
+        &object,
+        &signer.model,
+        community.as_ref().map(|c| &c.model),
+    )
+    .await?;
     Ok(())
 }

@@ -8,8 +8,9 @@ use activitypub_federation::traits::Object;
 use serde_json::json;
 
 pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
-    let target_id = ref_id(&doc.object)
-        .ok_or_else(|| AppError::BadRequest("Follow needs an `object` naming the actor to follow".into()))?;
+    let target_id = ref_id(&doc.object).ok_or_else(|| {
+        AppError::BadRequest("Follow needs an `object` naming the actor to follow".into())
+    })?;
     let target = ApubActor::read_from_id(target_id.clone(), data)
         .await?
         .filter(|a| a.model.local)
@@ -21,5 +22,6 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         "actor": doc.actor,
         "object": target_id,
     });
-    crate::domain::follows::accept_follower(data.app_data(), &signer.model, &target.model, &echoed).await
+    crate::domain::follows::accept_follower(data.app_data(), &signer.model, &target.model, &echoed)
+        .await
 }

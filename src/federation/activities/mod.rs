@@ -13,7 +13,12 @@ use super::protocol::activity::ActivityDoc;
 use crate::error::AppResult;
 use serde_json::Value;
 
-pub async fn handle(data: &Data, signer: &ApubActor, doc: &ActivityDoc, raw: &Value) -> AppResult<()> {
+pub async fn handle(
+    data: &Data,
+    signer: &ApubActor,
+    doc: &ActivityDoc,
+    raw: &Value,
+) -> AppResult<()> {
     match doc.kind.as_str() {
         "Follow" => follow::receive(data, signer, doc).await,
         "Undo" => undo::receive(data, signer, doc).await,

@@ -36,11 +36,11 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             None => None,
         },
     };
-    if let Some(actor_of_follow) = doc.object.get("actor").and_then(ref_id) {
-        if actor_of_follow.as_str() != signer.model.ap_id {
-            tracing::info!("Undo of someone else's Follow ignored");
-            return Ok(());
-        }
+    if let Some(actor_of_follow) = doc.object.get("actor").and_then(ref_id)
+        && actor_of_follow.as_str() != signer.model.ap_id
+    {
+        tracing::info!("Undo of someone else's Follow ignored");
+        return Ok(());
     }
     let Some(target_id) = target_id else {
         tracing::info!(id = %doc.id, "Undo of an unknown Follow ignored");

@@ -20,8 +20,9 @@ pub struct ApubActor {
 
 impl ApubActor {
     pub fn new(model: actor::Model) -> AppResult<ApubActor> {
-        let id = Url::parse(&model.ap_id)
-            .map_err(|e| AppError::Internal(format!("stored actor id {} is not a URL: {e}", model.ap_id)))?;
+        let id = Url::parse(&model.ap_id).map_err(|e| {
+            AppError::Internal(format!("stored actor id {} is not a URL: {e}", model.ap_id))
+        })?;
         Ok(ApubActor { model, id })
     }
 
@@ -52,17 +53,27 @@ impl ApubActor {
             kind: kind.into(),
             preferred_username: m.username.clone(),
             name: Some(m.display_name.clone().unwrap_or_else(|| m.username.clone())),
-            summary: Some(m.summary.clone().map(|s| html_escape::encode_text(&s).to_string()).unwrap_or_else(|| match m.kind.as_str() {
-                "group" => "<p>A community on peerpress. Follow it to receive its articles.</p>".into(),
-                "application" => "<p>The peerpress instance actor.</p>".into(),
-                _ => "<p>An author on peerpress.</p>".into(),
-            })),
+            summary: Some(
+                m.summary
+                    .clone()
+                    .map(|s| html_escape::encode_text(&s).to_string())
+                    .unwrap_or_else(|| match m.kind.as_str() {
+                        "group" => {
+                            "<p>A community on peerpress. Follow it to receive its articles.</p>"
+                                .into()
+                        }
+                        "application" => "<p>The peerpress instance actor.</p>".into(),
+                        _ => "<p>An author on peerpress.</p>".into(),
+                    }),
+            ),
             url: Some(json!(page)),
             inbox: Url::parse(&m.inbox_url).unwrap_or_else(|_| self.id.clone()),
             outbox: parse(&m.outbox_url),
             followers: parse(&m.followers_url),
             following: Url::parse(&format!("{}/following", m.ap_id)).ok(),
-            endpoints: Some(Endpoints { shared_inbox: parse(&m.shared_inbox_url) }),
+            endpoints: Some(Endpoints {
+                shared_inbox: parse(&m.shared_inbox_url),
+            }),
             public_key: PublicKeyDoc {
                 id: format!("{}#main-key", m.ap_id),
                 owner: self.id.clone(),
@@ -106,16 +117,29 @@ impl Object for ApubActor {
         Ok(self.to_doc(data.app_data()))
     }
 
-    async fn verify(json: &ActorDoc, expected_domain: &Url, _data: &Data<Self::DataType>) -> AppResult<()> {
-        verify_domains_match(&json.id, expected_domain)
-            .map_err(|_| AppError::BadRequest(format!("actor {} was served from another domain", json.id)))?;
+    async fn verify(
+        json: &ActorDoc,
+        expected_domain: &Url,
+        _data: &Data<Self::DataType>,
+    ) -> AppResult<()> {
+        verify_domains_match(&json.id, expected_domain).map_err(|_| {
+            AppError::BadRequest(format!("actor {} was served from another domain", json.id))
+        })?;
         if json.public_key.owner != json.id {
             return Err(AppError::BadRequest(format!(
                 "the public key of {} is owned by {}",
                 json.id, json.public_key.owner
             )));
         }
-        for url in [Some(&json.inbox), json.endpoints.as_ref().and_then(|e| e.shared_inbox.as_ref())].into_iter().flatten() {
+        for url in [
+            Some(&json.inbox),
+            json.endpoints
+                .as_ref()
+                .and_then(|e| e.shared_inbox.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        {
             if !matches!(url.scheme(), "http" | "https") {
                 return Err(AppError::BadRequest(format!("inbox {url} is not http(s)")));
             }
@@ -129,7 +153,8 @@ impl Object for ApubActor {
             (Some(h), None) => h.to_string(),
             _ => return Err(AppError::BadRequest("actor id has no host".into())),
         };
-        let bounded = |s: Option<String>, max: usize| s.map(|s| crate::content::truncate_words(&s, max));
+        let bounded =
+            |s: Option<String>, max: usize| s.map(|s| crate::content::truncate_words(&s, max));
         let existing = actor::Entity::find()
             .filter(actor::Column::ApId.eq(json.id.as_str()))
             .one(&data.db)
@@ -148,12 +173,22 @@ impl Object for ApubActor {
             },
         };
         row.kind = Set(json.kind.to_lowercase());
-        row.username = Set(crate::content::truncate_words(&json.preferred_username, 100));
+        row.username = Set(crate::content::truncate_words(
+            &json.preferred_username,
+            100,
+        ));
         row.host = Set(host);
         row.display_name = Set(bounded(json.name.clone(), 200));
-        row.summary = Set(bounded(json.summary.as_deref().map(crate::content::sanitize_html), 5000));
+        row.summary = Set(bounded(
+            json.summary.as_deref().map(crate::content::sanitize_html),
+            5000,
+        ));
         row.inbox_url = Set(json.inbox.to_string());
-        row.shared_inbox_url = Set(json.endpoints.as_ref().and_then(|e| e.shared_inbox.as_ref()).map(Url::to_string));
+        row.shared_inbox_url = Set(json
+            .endpoints
+            .as_ref()
+            .and_then(|e| e.shared_inbox.as_ref())
+            .map(Url::to_string));
         row.outbox_url = Set(json.outbox.as_ref().map(Url::to_string));
         row.followers_url = Set(json.followers.as_ref().map(Url::to_string));
         row.public_key_pem = Set(json.public_key.public_key_pem.clone());
@@ -179,6 +214,9 @@ impl Actor for ApubActor {
     }
 
     fn shared_inbox(&self) -> Option<Url> {
-        self.model.shared_inbox_url.as_deref().and_then(|s| Url::parse(s).ok())
+        self.model
+            .shared_inbox_url
+            .as_deref()
+            .and_then(|s| Url::parse(s).ok())
     }
 }

@@ -16,9 +16,17 @@ pub struct ActivityDoc {
     pub actor: Url,
     #[serde(default)]
     pub object: Value,
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many_urls")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many_urls"
+    )]
     pub to: Vec<Url>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many_urls")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many_urls"
+    )]
     pub cc: Vec<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<chrono::DateTime<chrono::Utc>>,

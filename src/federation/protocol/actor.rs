@@ -44,7 +44,11 @@ pub struct ActorDoc {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachment: Vec<Value>,
     /// FEP-1b12 groups: who may post in the group's name.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many_urls")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many_urls"
+    )]
     pub attributed_to: Vec<Url>,
 }
 
@@ -72,10 +76,11 @@ impl ActorDoc {
         };
         match &icon {
             Value::String(s) => Url::parse(s).ok(),
-            Value::Object(o) => o
-                .get("url")
-                .and_then(super::ref_id)
-                .or_else(|| o.get("url").and_then(|u| u.as_str()).and_then(|s| Url::parse(s).ok())),
+            Value::Object(o) => o.get("url").and_then(super::ref_id).or_else(|| {
+                o.get("url")
+                    .and_then(|u| u.as_str())
+                    .and_then(|s| Url::parse(s).ok())
+            }),
             _ => None,
         }
     }

@@ -15,7 +15,11 @@ pub struct ArticleDoc {
     pub kind: String,
     #[serde(deserialize_with = "one_or_many_urls")]
     pub attributed_to: Vec<Url>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "opt_id")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_id"
+    )]
     pub audience: Option<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -41,7 +45,11 @@ pub struct ArticleDoc {
     pub cc: Vec<Url>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag: Vec<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "opt_id")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_id"
+    )]
     pub in_reply_to: Option<Url>,
     /// Licence URL (`schema:license`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,4 +70,3 @@ fn opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Erro
     }
     Ok(super::ref_ids(&v).into_iter().next())
 }
-

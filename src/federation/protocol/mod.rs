@@ -51,7 +51,10 @@ pub fn object_context() -> Value {
 pub fn ref_id(v: &Value) -> Option<Url> {
     match v {
         Value::String(s) => Url::parse(s).ok(),
-        Value::Object(o) => o.get("id").and_then(|id| id.as_str()).and_then(|s| Url::parse(s).ok()),
+        Value::Object(o) => o
+            .get("id")
+            .and_then(|id| id.as_str())
+            .and_then(|s| Url::parse(s).ok()),
         _ => None,
     }
 }
@@ -75,7 +78,8 @@ pub fn one_or_many_urls<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Url>, D::
 /// Deserialize a reference (string or object with id) into its URL.
 pub fn id_of<'de, D: Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
     let v = Value::deserialize(d)?;
-    ref_id(&v).ok_or_else(|| serde::de::Error::custom("expected a URL or an object with an `id` URL"))
+    ref_id(&v)
+        .ok_or_else(|| serde::de::Error::custom("expected a URL or an object with an `id` URL"))
 }
 
 /// A first-and-only value from one-or-many.

@@ -1,0 +1,116 @@
+//! The `peerpress` binary as a user runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_peerpress"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PEERPRESS") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+/// `cargo run --release` with no configuration: SQLite under data/, the
+/// default community on http://localhost:8080, and how to log in printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_start_serves_the_community() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let done = line.starts_with("peerpress serving");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let printed = lines.join("\n");
+    let fetched = reqwest::Client::new()
+        .get("http://localhost:8080/c/commons")
+        .header("accept", "application/activity+json")
+        .send()
+        .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(printed.contains("API token for admin"), "{printed}");
+    assert!(
+        printed.contains("peerpress serving http://localhost:8080"),
+        "{printed}"
+    );
+    let res = fetched.expect("port 8080 must be free for this test");
+    assert_eq!(res.status(), 200);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["type"], "Group");
+    assert_eq!(v["id"], "http://localhost:8080/c/commons");
+    assert!(dir.path().join("data/peerpress.db").exists());
+}
+
+#[test]
+fn configuration_mistakes_stop_start_up_with_the_key_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .env("PEERPRESS__SERVER__DOMIAN", "example.org")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("PEERPRESS__SERVER__DOMIAN") && err.contains("server.domian"),
+        "{err}"
+    );
+
+    let file = dir.path().join("site.toml");
+    std::fs::write(&file, "[databse]\nurl = \"sqlite://x.db\"\n").unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .arg("--config")
+        .arg(&file)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("databse") && err.contains("site.toml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn token_create_prints_the_token_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["token", "create", "admin"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(lines[0].starts_with("pp_") && lines[0].len() > 40);
+
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["token", "create", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("peerpress user create nobody"));
+}

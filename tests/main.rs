@@ -1,0 +1,14 @@
+//! The one integration test binary: real instances on `localhost:<port>`,
+//! each with a fresh migrated database (SQLite, and PostgreSQL too when
+//! `PEERPRESS_TEST_POSTGRES` holds a connection URL).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod binary;
+mod inbox;
+mod interop_fedify;
+mod publishing;
+mod shapes;
+mod storage;
