@@ -48,7 +48,11 @@ pub struct Federation {
 #[serde(deny_unknown_fields)]
 pub struct Delivery {
     pub workers: usize,
+    pub per_host: usize,
     pub request_timeout_secs: u64,
+    pub lease_secs: u64,
+    pub park_after_days: u32,
+    pub shutdown_grace_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +152,18 @@ impl Settings {
                 "database.url `{}` must start with sqlite: or postgres://",
                 self.database.url
             )));
+        }
+        let d = &self.delivery;
+        if d.lease_secs <= d.request_timeout_secs {
+            return Err(ConfigError(format!(
+                "delivery.lease_secs ({}) must exceed delivery.request_timeout_secs ({}), or a slow request's delivery could be claimed twice",
+                d.lease_secs, d.request_timeout_secs
+            )));
+        }
+        if d.per_host == 0 || d.request_timeout_secs == 0 || d.park_after_days == 0 {
+            return Err(ConfigError(
+                "delivery.per_host, delivery.request_timeout_secs and delivery.park_after_days must be at least 1".into(),
+            ));
         }
         crate::domain::names::LocalName::parse(&self.community.name)
             .map_err(|e| ConfigError(format!("community.name: {e}")))?;

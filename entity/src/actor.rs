@@ -34,6 +34,8 @@ pub struct Model {
     pub manually_approves: bool,
     pub published: DateTimeUtc,
     pub last_refreshed_at: DateTimeUtc,
+    /// Local people only: may use the instance's admin commands and API.
+    pub admin: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

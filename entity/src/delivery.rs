@@ -21,6 +21,9 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The object the activity is about: deliveries with the same key reach
+    /// a host in order (Create before Update before Delete).
+    pub object_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

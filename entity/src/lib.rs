@@ -10,4 +10,5 @@ pub mod api_token;
 pub mod article;
 pub mod delivery;
 pub mod follow;
+pub mod instance_health;
 pub mod membership;

@@ -44,6 +44,23 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Inspect and nudge the delivery outbox.
+    Deliveries {
+        #[command(subcommand)]
+        command: DeliveriesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeliveriesCommand {
+    /// Counts by state and by host, with parked hosts.
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unpark HOST (host[:port]) and make its pending deliveries due now.
+    Retry { host: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +89,9 @@ pub enum UserCommand {
         /// …namely: steward, editor, moderator, author or member.
         #[arg(long, requires = "community")]
         role: Option<String>,
+        /// Make the person an instance admin (admin API and commands).
+        #[arg(long)]
+        admin: bool,
     },
 }
 
@@ -122,18 +142,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("created community {}", community.ap_id);
             Ok(())
         }
+        Command::Deliveries { command } => deliveries(settings, command).await,
         Command::User {
             command:
                 UserCommand::Create {
                     name,
                     community,
                     role,
+                    admin,
                 },
         } => {
             let opened = crate::app::open(settings).await?;
             let ctx = opened.ctx;
             let name = LocalName::parse(&name).map_err(|e| anyhow!("{e}"))?;
-            let person = create_local(&ctx, &ctx.db, LocalKind::Person, &name, None).await?;
+            let mut person = create_local(&ctx, &ctx.db, LocalKind::Person, &name, None).await?;
+            if admin {
+                person = crate::domain::actors::make_admin(&ctx.db, person).await?;
+            }
             if let (Some(c), Some(r)) = (community, role) {
                 let community = find_local(&ctx.db, &c)
                     .await?
@@ -219,4 +244,48 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     let _ = tx.send(true);
     let _ = handle.await;
     Ok(())
+}
+
+async fn deliveries(settings: Settings, command: DeliveriesCommand) -> anyhow::Result<()> {
+    let db = crate::db::connect(&settings.database.url, 2).await?;
+    crate::db::migrate(&db).await?;
+    let ctx = crate::context::AppContext::new(db, settings)?;
+    match command {
+        DeliveriesCommand::Status { json } => {
+            let s = crate::delivery::status::status(&ctx).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+                return Ok(());
+            }
+            println!(
+                "pending {}  done {}  failed {}",
+                s.pending, s.done, s.failed
+            );
+            if !s.hosts.is_empty() {
+                println!(
+                    "{:<40} {:>8} {:>8} {:>8}  health",
+                    "host", "pending", "done", "failed"
+                );
+                for h in &s.hosts {
+                    let health = if h.parked {
+                        format!("PARKED after {} failure days", h.failure_days)
+                    } else if h.failure_days > 0 {
+                        format!("failing on {} day(s)", h.failure_days)
+                    } else {
+                        "ok".to_string()
+                    };
+                    println!(
+                        "{:<40} {:>8} {:>8} {:>8}  {health}",
+                        h.host, h.pending, h.done, h.failed
+                    );
+                }
+            }
+            Ok(())
+        }
+        DeliveriesCommand::Retry { host } => {
+            let n = crate::delivery::health::retry_now(&ctx, host.trim()).await?;
+            println!("{n} pending deliveries to {host} are due now");
+            Ok(())
+        }
+    }
 }

@@ -73,6 +73,7 @@ pub async fn create_local(
         manually_approves: Set(false),
         published: Set(now),
         last_refreshed_at: Set(now),
+        admin: Set(false),
         ..Default::default()
     };
     Ok(model.insert(db).await?)
@@ -194,7 +195,18 @@ pub async fn bootstrap(ctx: &AppContext) -> AppResult<Option<String>> {
         Some(a) => a,
         None => create_local(ctx, &ctx.db, LocalKind::Person, &admin_name, None).await?,
     };
+    let admin = make_admin(&ctx.db, admin).await?;
     set_role(&ctx.db, &community, &admin, "steward").await?;
     let token = super::auth::create_token(&ctx.db, &admin).await?;
     Ok(Some(token))
+}
+
+/// Make a local person an instance admin.
+pub async fn make_admin(
+    db: &impl ConnectionTrait,
+    person: actor::Model,
+) -> AppResult<actor::Model> {
+    let mut m: actor::ActiveModel = person.into();
+    m.admin = Set(true);
+    Ok(m.update(db).await?)
 }

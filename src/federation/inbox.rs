@@ -187,6 +187,8 @@ pub async fn receive(
             "activities of our own actors are not accepted from outside".into(),
         ));
     }
+    // A host that speaks to us with a valid signature is alive again.
+    crate::delivery::health::revive(data.app_data(), &signer.model.host).await?;
     let seen = activity::Entity::find()
         .filter(activity::Column::ApId.eq(doc.id.as_str()))
         .one(&data.db)

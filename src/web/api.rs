@@ -24,6 +24,8 @@ pub fn routes() -> Router {
         .route("/api/v1/communities/{name}/followers", get(followers))
         .route("/api/v1/communities/{name}/following", get(following))
         .route("/api/v1/communities/{name}/network", get(network))
+        .route("/api/v1/admin/deliveries", get(deliveries_status))
+        .route("/api/v1/admin/deliveries/retry", post(deliveries_retry))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -212,4 +214,34 @@ async fn network(data: Data, Path(name): Path<String>) -> AppResult<Json<Value>>
         })
         .collect();
     Ok(Json(json!({"total": items.len(), "items": items})))
+}
+
+async fn admin(data: &Data, headers: &HeaderMap) -> AppResult<actor::Model> {
+    let person = bearer(data, headers).await?;
+    if !person.admin {
+        return Err(AppError::Forbidden("instance admins only".into()));
+    }
+    Ok(person)
+}
+
+async fn deliveries_status(data: Data, headers: HeaderMap) -> AppResult<Json<Value>> {
+    admin(&data, &headers).await?;
+    let s = crate::delivery::status::status(&data).await?;
+    Ok(Json(serde_json::to_value(s).map_err(AppError::internal)?))
+}
+
+async fn deliveries_retry(data: Data, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
+    admin(&data, &headers).await?;
+    let v = json_body(&headers, &body)?;
+    let host = match v.get("host") {
+        Some(Value::String(h)) if !h.trim().is_empty() => h.trim().to_string(),
+        _ => {
+            return Err(AppError::unprocessable(
+                "host",
+                "required: the host (and port) to retry, e.g. mastodon.example",
+            ));
+        }
+    };
+    let n = crate::delivery::health::retry_now(&data, &host).await?;
+    Ok(Json(json!({"host": host, "due_now": n})))
 }

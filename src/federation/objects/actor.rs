@@ -168,6 +168,7 @@ impl Object for ApubActor {
                 local: Set(false),
                 local_name: Set(None),
                 private_key_pem: Set(None),
+                admin: Set(false),
                 published: Set(json.published.unwrap_or(now)),
                 ..Default::default()
             },

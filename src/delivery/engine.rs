@@ -1,0 +1,548 @@
+//! The delivery engine: claim due deliveries, send them signed, record
+//! outcomes in batches.
+//!
+//! Fairness: requests run concurrently up to `delivery.workers`, at most
+//! `delivery.per_host` to one host, and a new delivery is claimed as soon as
+//! a slot frees, so a slow host holds only its own slots (no head-of-line
+//! blocking). Deliveries about the same object reach a host in order: one is
+//! not claimed while an earlier one to the same host and object is pending.
+//! Claims take a lease with one statement (`FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL), so any number of processes cooperate.
+
+use super::backoff;
+use super::health;
+use crate::context::AppContext;
+use crate::error::AppResult;
+use crate::federation::signatures::sign_request;
+use chrono::{DateTime, Duration, Utc};
+use entity::{activity, actor, delivery, follow};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
+};
+use std::collections::{HashMap, HashSet};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use url::Url;
+
+/// Outcomes written per transaction.
+const WRITE_BATCH: usize = 128;
+/// The most of an error response body kept (and read).
+const ERROR_BODY_MAX: usize = 4096;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RoundStats {
+    pub sent: usize,
+    pub failed: usize,
+    pub retried: usize,
+}
+
+/// What happened to one attempt.
+#[derive(Debug)]
+pub struct Outcome {
+    id: i64,
+    host: String,
+    inbox: String,
+    status: Option<u16>,
+    error: Option<String>,
+    kind: OutcomeKind,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum OutcomeKind {
+    Done,
+    /// 404/410: the inbox is gone; so is the follower.
+    Gone,
+    Failed,
+    /// Retry later; `server_fault` counts against the host's health.
+    Retry {
+        after: Option<Duration>,
+        server_fault: bool,
+    },
+}
+
+/// Deliver everything due now, until nothing due is left. Tests call this
+/// instead of waiting; it returns when idle.
+pub async fn run_until_idle(ctx: &AppContext) -> AppResult<RoundStats> {
+    run(ctx, None).await
+}
+
+/// Deliver continuously until `shutdown` turns true; then stop claiming and
+/// let in-flight deliveries finish within `delivery.shutdown_grace_secs`.
+pub async fn worker_loop(ctx: AppContext, shutdown: watch::Receiver<bool>) {
+    if let Err(e) = run(&ctx, Some(shutdown)).await {
+        tracing::error!(error = %e, "delivery engine stopped");
+    }
+}
+
+async fn run(
+    ctx: &AppContext,
+    mut shutdown: Option<watch::Receiver<bool>>,
+) -> AppResult<RoundStats> {
+    let settings = &ctx.settings.delivery;
+    let concurrency = settings.workers.max(1);
+    let mut tasks: JoinSet<Outcome> = JoinSet::new();
+    let mut per_host: HashMap<String, usize> = HashMap::new();
+    let mut unwritten: Vec<Outcome> = Vec::new();
+    let mut stats = RoundStats::default();
+    let mut grace_deadline: Option<tokio::time::Instant> = None;
+
+    loop {
+        let stopping = shutdown.as_ref().is_some_and(|s| *s.borrow());
+        let mut claimed_any = false;
+        if !stopping && tasks.len() < concurrency {
+            let busy: Vec<String> = per_host
+                .iter()
+                .filter(|(_, n)| **n >= settings.per_host)
+                .map(|(h, _)| h.clone())
+                .collect();
+            let claimed = match claim(ctx, concurrency - tasks.len(), &busy).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming deliveries failed");
+                    Vec::new()
+                }
+            };
+            claimed_any = !claimed.is_empty();
+            for d in claimed {
+                *per_host.entry(d.host.clone()).or_default() += 1;
+                let ctx = ctx.clone();
+                tasks.spawn(async move { attempt(&ctx, d).await });
+            }
+        }
+
+        if tasks.is_empty() {
+            if !unwritten.is_empty() {
+                write_outcomes(ctx, std::mem::take(&mut unwritten), &mut stats).await;
+                continue; // written outcomes may unblock ordered successors
+            }
+            if stopping {
+                return Ok(stats);
+            }
+            if claimed_any {
+                continue;
+            }
+            match shutdown.as_mut() {
+                None => return Ok(stats),
+                Some(rx) => {
+                    tokio::select! {
+                        _ = ctx.delivery_wake.notified() => {}
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                        _ = rx.changed() => {}
+                    }
+                    continue;
+                }
+            }
+        }
+
+        if stopping && grace_deadline.is_none() {
+            grace_deadline = Some(
+                tokio::time::Instant::now()
+                    + std::time::Duration::from_secs(settings.shutdown_grace_secs),
+            );
+        }
+        let deadline = grace_deadline;
+        let can_claim_more = !stopping && tasks.len() < concurrency && claimed_any;
+        tokio::select! {
+            joined = tasks.join_next() => {
+                if let Some(Ok(outcome)) = joined {
+                    if let Some(n) = per_host.get_mut(&outcome.host) {
+                        *n = n.saturating_sub(1);
+                    }
+                    unwritten.push(outcome);
+                    if unwritten.len() >= WRITE_BATCH {
+                        write_outcomes(ctx, std::mem::take(&mut unwritten), &mut stats).await;
+                    }
+                }
+            }
+            _ = async {}, if can_claim_more => {}
+            // In worker mode, new work and retries falling due are claimed
+            // while other deliveries are still in flight.
+            _ = ctx.delivery_wake.notified(), if shutdown.is_some() && !stopping => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)), if shutdown.is_some() && !stopping => {}
+            _ = async {
+                match shutdown.as_mut() {
+                    Some(rx) => { let _ = rx.changed().await; }
+                    None => std::future::pending::<()>().await,
+                }
+            }, if !stopping => {}
+            _ = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending::<()>().await,
+                }
+            } => {
+                tracing::warn!(in_flight = tasks.len(), "shutdown grace over; unfinished deliveries will be retried after their lease");
+                tasks.abort_all();
+                write_outcomes(ctx, std::mem::take(&mut unwritten), &mut stats).await;
+                return Ok(stats);
+            }
+        }
+    }
+}
+
+/// Claim up to `limit` due deliveries, skipping parked hosts, hosts in
+/// `busy`, and deliveries queued behind an earlier one for the same object
+/// and host.
+async fn claim(ctx: &AppContext, limit: usize, busy: &[String]) -> AppResult<Vec<delivery::Model>> {
+    let backend = ctx.db.get_database_backend();
+    let now = crate::domain::now();
+    let lease =
+        now + Duration::seconds(i64::try_from(ctx.settings.delivery.lease_secs).unwrap_or(60));
+    let mut values: Vec<sea_orm::Value> = vec![lease.into(), now.into(), now.into()];
+    let mut ph = Placeholders::new(backend);
+    let (p_lease, p_now1, p_now2) = (ph.next(), ph.next(), ph.next());
+    let busy_clause = if busy.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = busy
+            .iter()
+            .map(|h| {
+                values.push(h.clone().into());
+                ph.next()
+            })
+            .collect();
+        format!("AND d.host NOT IN ({})", list.join(", "))
+    };
+    values.push(i64::try_from(limit).unwrap_or(1).into());
+    let p_limit = ph.next();
+    let lock = if backend == DbBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE delivery SET locked_until = {p_lease} \
+         WHERE id IN ( \
+           SELECT d.id FROM delivery d \
+           WHERE d.state = 'pending' AND d.next_attempt_at <= {p_now1} \
+             AND (d.locked_until IS NULL OR d.locked_until < {p_now2}) \
+             AND d.host NOT IN (SELECT h.host FROM instance_health h WHERE h.parked = {true_lit}) \
+             AND NOT EXISTS (SELECT 1 FROM delivery e WHERE e.host = d.host AND e.object_key = d.object_key \
+                             AND e.state = 'pending' AND e.id < d.id) \
+             {busy_clause} \
+           ORDER BY d.id LIMIT {p_limit} {lock} \
+         ) \
+         RETURNING *",
+        true_lit = if backend == DbBackend::Postgres {
+            "TRUE"
+        } else {
+            "1"
+        },
+    );
+    let stmt = Statement::from_sql_and_values(backend, sql, values);
+    Ok(delivery::Entity::find()
+        .from_raw_sql(stmt)
+        .all(&ctx.db)
+        .await?)
+}
+
+/// `?` for SQLite, `$n` for PostgreSQL.
+struct Placeholders {
+    backend: DbBackend,
+    n: usize,
+}
+
+impl Placeholders {
+    fn new(backend: DbBackend) -> Self {
+        Placeholders { backend, n: 0 }
+    }
+    fn next(&mut self) -> String {
+        self.n += 1;
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.n),
+            _ => "?".to_string(),
+        }
+    }
+}
+
+async fn attempt(ctx: &AppContext, d: delivery::Model) -> Outcome {
+    let (status, error, kind) = match send(ctx, &d).await {
+        Ok(Response { status, .. }) if (200..300).contains(&status) => {
+            (Some(status), None, OutcomeKind::Done)
+        }
+        Ok(Response { status, body, .. }) if status == 404 || status == 410 => {
+            (Some(status), Some(body), OutcomeKind::Gone)
+        }
+        Ok(Response {
+            status,
+            body,
+            retry_after,
+        }) if status == 408 || status == 429 || status >= 500 => (
+            Some(status),
+            Some(body),
+            OutcomeKind::Retry {
+                after: retry_after,
+                server_fault: status >= 500 || status == 408,
+            },
+        ),
+        Ok(Response { status, body, .. }) => (Some(status), Some(body), OutcomeKind::Failed),
+        Err(SendError::Permanent(e)) => (None, Some(e), OutcomeKind::Failed),
+        Err(SendError::Transient(e)) => (
+            None,
+            Some(e),
+            OutcomeKind::Retry {
+                after: None,
+                server_fault: true,
+            },
+        ),
+    };
+    tracing::info!(
+        host = %d.host,
+        inbox = %d.inbox_url,
+        attempt = d.attempts + 1,
+        status = ?status,
+        outcome = ?kind,
+        error = error.as_deref().unwrap_or(""),
+        "delivery attempt"
+    );
+    Outcome {
+        id: d.id,
+        host: d.host,
+        inbox: d.inbox_url,
+        status,
+        error,
+        kind,
+    }
+}
+
+struct Response {
+    status: u16,
+    body: String,
+    retry_after: Option<Duration>,
+}
+
+enum SendError {
+    Permanent(String),
+    Transient(String),
+}
+
+async fn send(ctx: &AppContext, d: &delivery::Model) -> Result<Response, SendError> {
+    let inbox = Url::parse(&d.inbox_url)
+        .map_err(|e| SendError::Permanent(format!("inbox `{}` is not a URL: {e}", d.inbox_url)))?;
+    match inbox.scheme() {
+        "https" => {}
+        "http" if ctx.settings.insecure() => {}
+        other => {
+            return Err(SendError::Permanent(format!(
+                "inbox scheme `{other}` refused"
+            )));
+        }
+    }
+    if inbox.host_str().is_none() {
+        return Err(SendError::Permanent(format!("inbox `{inbox}` has no host")));
+    }
+    let load = async {
+        let activity = activity::Entity::find_by_id(d.activity_id)
+            .one(&ctx.db)
+            .await?;
+        let signer = actor::Entity::find_by_id(d.actor_id).one(&ctx.db).await?;
+        Ok::<_, sea_orm::DbErr>((activity, signer))
+    };
+    let (Some(activity), Some(signer)) = load
+        .await
+        .map_err(|e| SendError::Transient(e.to_string()))?
+    else {
+        return Err(SendError::Permanent(
+            "activity or signing actor no longer exists".into(),
+        ));
+    };
+    let pem = signer
+        .private_key_pem
+        .as_deref()
+        .ok_or_else(|| SendError::Permanent("signing actor has no private key".into()))?;
+    let key = ctx.keys.get(signer.id, pem).map_err(SendError::Permanent)?;
+    let body = activity.json.into_bytes();
+    let headers = sign_request(
+        &key,
+        &format!("{}#main-key", signer.ap_id),
+        "POST",
+        &inbox,
+        Some(&body),
+    )
+    .map_err(SendError::Permanent)?;
+    let mut req = ctx
+        .http
+        .post(inbox.as_str())
+        .header("content-type", crate::federation::protocol::AS_CONTENT_TYPE)
+        .header("accept", crate::federation::protocol::AS_CONTENT_TYPE);
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    let mut res = req
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| SendError::Transient(format!("request failed: {e}")))?;
+    let status = res.status().as_u16();
+    let retry_after = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    // Success bodies are never read; error bodies only a little, briefly:
+    // a huge or endless answer cannot hold a worker.
+    let mut text = Vec::new();
+    if !(200..300).contains(&status) {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+            while let Ok(Some(chunk)) = res.chunk().await {
+                text.extend_from_slice(&chunk);
+                if text.len() >= ERROR_BODY_MAX {
+                    break;
+                }
+            }
+        })
+        .await;
+        text.truncate(ERROR_BODY_MAX);
+    }
+    Ok(Response {
+        status,
+        body: String::from_utf8_lossy(&text).into_owned(),
+        retry_after,
+    })
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date, capped at a day.
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let secs = match v.trim().parse::<i64>() {
+        Ok(s) => s,
+        Err(_) => {
+            let when = httpdate::parse_http_date(v.trim()).ok()?;
+            let when: DateTime<Utc> = when.into();
+            (when - Utc::now()).num_seconds()
+        }
+    };
+    Some(Duration::seconds(secs.clamp(0, 24 * 3600)))
+}
+
+/// Record outcomes in one transaction: delivery states, removed followers,
+/// host health. A failure here leaves the rows leased: they are retried
+/// after the lease, so nothing is lost (a duplicate is possible).
+async fn write_outcomes(ctx: &AppContext, outcomes: Vec<Outcome>, stats: &mut RoundStats) {
+    if outcomes.is_empty() {
+        return;
+    }
+    let now = crate::domain::now();
+    let park_days = ctx.settings.delivery.park_after_days;
+    let result: AppResult<()> = async {
+        let txn = ctx.db.begin().await?;
+        let mut healthy: HashSet<&str> = HashSet::new();
+        let mut failing: HashMap<&str, &str> = HashMap::new();
+        for o in &outcomes {
+            let mut update = delivery::Entity::update_many()
+                .col_expr(
+                    delivery::Column::Attempts,
+                    Expr::col(delivery::Column::Attempts).add(1),
+                )
+                .col_expr(
+                    delivery::Column::LockedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    delivery::Column::LastStatus,
+                    Expr::value(o.status.map(i32::from)),
+                )
+                .col_expr(
+                    delivery::Column::LastError,
+                    Expr::value(o.error.clone().filter(|e| !e.is_empty())),
+                )
+                .col_expr(delivery::Column::UpdatedAt, Expr::value(now));
+            match &o.kind {
+                OutcomeKind::Done => {
+                    update = update.col_expr(delivery::Column::State, Expr::value("done"));
+                    healthy.insert(&o.host);
+                    stats.sent += 1;
+                }
+                OutcomeKind::Gone => {
+                    update = update.col_expr(delivery::Column::State, Expr::value("failed"));
+                    remove_followers_at(&txn, &o.inbox).await?;
+                    healthy.insert(&o.host);
+                    stats.failed += 1;
+                }
+                OutcomeKind::Failed => {
+                    update = update.col_expr(delivery::Column::State, Expr::value("failed"));
+                    stats.failed += 1;
+                }
+                OutcomeKind::Retry {
+                    after,
+                    server_fault,
+                } => {
+                    let attempts = delivery::Entity::find_by_id(o.id)
+                        .one(&txn)
+                        .await?
+                        .map(|d| d.attempts + 1)
+                        .unwrap_or(1);
+                    match backoff::delay(
+                        u32::try_from(attempts).unwrap_or(u32::MAX),
+                        backoff::jitter_seed(),
+                    ) {
+                        Some(delay) => {
+                            let delay = after.map_or(delay, |a| a.max(delay));
+                            update = update.col_expr(
+                                delivery::Column::NextAttemptAt,
+                                Expr::value(now + delay),
+                            );
+                            stats.retried += 1;
+                        }
+                        None => {
+                            update =
+                                update.col_expr(delivery::Column::State, Expr::value("failed"));
+                            stats.failed += 1;
+                        }
+                    }
+                    if *server_fault {
+                        failing.insert(&o.host, o.error.as_deref().unwrap_or("failed"));
+                    } else {
+                        healthy.insert(&o.host);
+                    }
+                }
+            }
+            update
+                .filter(delivery::Column::Id.eq(o.id))
+                .exec(&txn)
+                .await?;
+        }
+        for host in &healthy {
+            health::record_success(&txn, host, now).await?;
+        }
+        for (host, error) in failing {
+            if !healthy.contains(host) {
+                health::record_failure(&txn, host, error, now, park_days).await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, count = outcomes.len(), "could not record delivery outcomes; they will be retried after their lease");
+    }
+}
+
+/// A 404/410 from an inbox: the remote followers behind it are gone.
+async fn remove_followers_at(db: &impl ConnectionTrait, inbox: &str) -> AppResult<()> {
+    let gone: Vec<i64> = actor::Entity::find()
+        .filter(actor::Column::Local.eq(false))
+        .filter(
+            sea_orm::Condition::any()
+                .add(actor::Column::InboxUrl.eq(inbox))
+                .add(actor::Column::SharedInboxUrl.eq(inbox)),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    if !gone.is_empty() {
+        let res = follow::Entity::delete_many()
+            .filter(follow::Column::FollowerId.is_in(gone))
+            .exec(db)
+            .await?;
+        tracing::info!(
+            inbox,
+            removed = res.rows_affected,
+            "inbox gone: followers removed"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! What operators see: deliveries by state and by host, with host health.
+
+use crate::context::AppContext;
+use crate::error::AppResult;
+use entity::{delivery, instance_health};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{EntityTrait, QuerySelect};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default, Serialize)]
+pub struct HostStatus {
+    pub host: String,
+    pub pending: i64,
+    pub done: i64,
+    pub failed: i64,
+    pub parked: bool,
+    pub failure_days: i32,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Status {
+    pub pending: i64,
+    pub done: i64,
+    pub failed: i64,
+    pub hosts: Vec<HostStatus>,
+}
+
+pub async fn status(ctx: &AppContext) -> AppResult<Status> {
+    let rows: Vec<(String, String, i64)> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Host)
+        .column(delivery::Column::State)
+        .column_as(Expr::col(delivery::Column::Id).count(), "n")
+        .group_by(delivery::Column::Host)
+        .group_by(delivery::Column::State)
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    let mut hosts: BTreeMap<String, HostStatus> = BTreeMap::new();
+    let mut total = Status::default();
+    for (host, state, n) in rows {
+        let h = hosts.entry(host.clone()).or_insert_with(|| HostStatus {
+            host,
+            ..Default::default()
+        });
+        match state.as_str() {
+            "pending" => {
+                h.pending += n;
+                total.pending += n;
+            }
+            "done" => {
+                h.done += n;
+                total.done += n;
+            }
+            _ => {
+                h.failed += n;
+                total.failed += n;
+            }
+        }
+    }
+    for health in instance_health::Entity::find().all(&ctx.db).await? {
+        let h = hosts
+            .entry(health.host.clone())
+            .or_insert_with(|| HostStatus {
+                host: health.host.clone(),
+                ..Default::default()
+            });
+        h.parked = health.parked;
+        h.failure_days = health.failure_days;
+        h.last_error = health.last_error;
+    }
+    total.hosts = hosts.into_values().collect();
+    Ok(total)
+}
