@@ -89,6 +89,7 @@ pub struct TestInstance {
     pub domain: String,
     /// The steward's API token.
     pub token: String,
+    pub db_url: String,
     _db: TestDb,
 }
 
@@ -126,6 +127,7 @@ impl TestInstance {
             base: format!("http://{domain}"),
             domain,
             token,
+            db_url: db.url.clone(),
             _db: db,
         }
     }
@@ -218,6 +220,8 @@ pub struct Received {
 /// A minimal remote server with one actor, `mallory`, whose key the test
 /// holds: it serves the actor document and records what reaches its inbox.
 pub struct FakePeer {
+    /// The status its inboxes answer with; tests may change it.
+    pub status: Arc<std::sync::atomic::AtomicU16>,
     pub base: String,
     pub actor_id: String,
     pub keys: GeneratedKeys,
@@ -231,6 +235,10 @@ impl FakePeer {
     }
 
     pub async fn start_with_status(status: u16) -> FakePeer {
+        Self::start_with(status, Vec::new()).await
+    }
+
+    pub async fn start_with(status: u16, headers: Vec<(&'static str, &'static str)>) -> FakePeer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let base = format!("http://localhost:{port}");
@@ -250,7 +258,23 @@ impl FakePeer {
         });
         let record = inbox.clone();
         let record2 = inbox.clone();
-        let code = axum::http::StatusCode::from_u16(status).unwrap();
+        let status = Arc::new(std::sync::atomic::AtomicU16::new(status));
+        let answer = {
+            let status = status.clone();
+            move || {
+                let code = axum::http::StatusCode::from_u16(
+                    status.load(std::sync::atomic::Ordering::SeqCst),
+                )
+                .unwrap();
+                let mut res = axum::response::IntoResponse::into_response(code);
+                for (k, v) in &headers {
+                    res.headers_mut()
+                        .insert(*k, axum::http::HeaderValue::from_static(v));
+                }
+                res
+            }
+        };
+        let answer2 = answer.clone();
         let app = axum::Router::new()
             .route(
                 "/users/mallory",
@@ -269,7 +293,7 @@ impl FakePeer {
                 post(move |headers: HeaderMap, body: Bytes| async move {
                     let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     record.lock().unwrap().push(Received { headers, body });
-                    code
+                    answer()
                 }),
             )
             .route(
@@ -277,13 +301,14 @@ impl FakePeer {
                 post(move |headers: HeaderMap, body: Bytes| async move {
                     let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     record2.lock().unwrap().push(Received { headers, body });
-                    code
+                    answer2()
                 }),
             );
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
         FakePeer {
+            status,
             base,
             actor_id,
             keys,
@@ -332,5 +357,139 @@ impl FakePeer {
             "actor": self.actor_id,
             "object": target,
         })
+    }
+}
+
+/// Local inbox servers that count what reaches each path.
+pub struct Sinks {
+    pub hosts: Vec<String>,
+    pub hits: Arc<Mutex<std::collections::HashMap<String, usize>>>,
+}
+
+impl Sinks {
+    /// `n` servers on `localhost:<port>`, answering 202 after `delay`.
+    pub async fn start(n: usize, delay: std::time::Duration) -> Sinks {
+        let hits: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
+        let mut hosts = Vec::new();
+        for _ in 0..n {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            hosts.push(format!("localhost:{port}"));
+            let hits = hits.clone();
+            let app = axum::Router::new().fallback(post(
+                move |uri: axum::http::Uri, body: Bytes| async move {
+                    tokio::time::sleep(delay).await;
+                    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    let key = format!("{port}{} {}", uri.path(), v["type"].as_str().unwrap_or("?"));
+                    *hits.lock().unwrap().entry(key).or_default() += 1;
+                    axum::http::StatusCode::ACCEPTED
+                },
+            ));
+            tokio::spawn(async move {
+                axum::serve(listener, app).await.unwrap();
+            });
+        }
+        Sinks { hosts, hits }
+    }
+
+    /// (distinct deliveries received, total requests).
+    pub fn counts(&self) -> (usize, usize) {
+        let hits = self.hits.lock().unwrap();
+        (hits.len(), hits.values().sum())
+    }
+}
+
+/// Make remote actors with these inboxes (no shared inbox) accepted
+/// followers of `target`.
+pub async fn add_remote_followers(ctx: &AppContext, target: &str, inboxes: &[String]) {
+    use entity::{actor, follow};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let target = actor::Entity::find()
+        .filter(actor::Column::ApId.eq(target))
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = chrono::Utc::now();
+    for (i, inbox) in inboxes.iter().enumerate() {
+        let ap_id = inbox.trim_end_matches("/inbox").to_string();
+        let ap_id = if ap_id == *inbox || url::Url::parse(&ap_id).is_err() {
+            format!("http://invalid.example/users/{i}")
+        } else {
+            ap_id
+        };
+        let a = actor::ActiveModel {
+            ap_id: Set(ap_id),
+            kind: Set("person".into()),
+            username: Set(format!("u{i}")),
+            host: Set(peerpress::delivery::outbox::authority(inbox)),
+            local_name: Set(None),
+            display_name: Set(None),
+            summary: Set(None),
+            inbox_url: Set(inbox.clone()),
+            shared_inbox_url: Set(None),
+            outbox_url: Set(None),
+            followers_url: Set(None),
+            public_key_pem: Set("unused".into()),
+            private_key_pem: Set(None),
+            local: Set(false),
+            icon_url: Set(None),
+            manually_approves: Set(false),
+            published: Set(now),
+            last_refreshed_at: Set(now),
+            admin: Set(false),
+            ..Default::default()
+        }
+        .insert(&ctx.db)
+        .await
+        .unwrap();
+        follow::ActiveModel {
+            follower_id: Set(a.id),
+            target_id: Set(target.id),
+            activity_ap_id: Set(None),
+            accepted: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&ctx.db)
+        .await
+        .unwrap();
+    }
+}
+
+/// A `peerpress worker` process on the instance's database.
+pub fn spawn_worker(a: &TestInstance, extra_env: &[(&str, &str)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_peerpress"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PEERPRESS") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.arg("worker")
+        .env("PEERPRESS__SERVER__DOMAIN", &a.domain)
+        .env("PEERPRESS__DATABASE__URL", &a.db_url)
+        .env("PEERPRESS__DATABASE__MAX_CONNECTIONS", "4")
+        .env("PEERPRESS_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().unwrap()
+}
+
+/// Poll `f` until it returns true, for at most `secs`.
+pub async fn eventually<F, Fut>(what: &str, secs: u64, f: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }

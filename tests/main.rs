@@ -7,6 +7,7 @@
 mod harness;
 
 mod binary;
+mod delivery;
 mod inbox;
 mod interop_fedify;
 mod publishing;

@@ -22,7 +22,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// The object the activity is about: deliveries with the same key reach
-    /// a host in order (Create before Update before Delete).
+    /// an inbox in order (Create before Update before Delete).
     pub object_key: Option<String>,
 }
 

@@ -27,9 +27,9 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(
             Index::create()
-                .name("delivery_host_object")
+                .name("delivery_inbox_object")
                 .table(t("delivery"))
-                .col(t("host"))
+                .col(t("inbox_url"))
                 .col(t("object_key"))
                 .col(t("state"))
                 .to_owned(),
@@ -64,7 +64,7 @@ impl MigrationTrait for Migration {
             .await?;
         m.drop_index(
             Index::drop()
-                .name("delivery_host_object")
+                .name("delivery_inbox_object")
                 .table(t("delivery"))
                 .to_owned(),
         )

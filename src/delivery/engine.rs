@@ -4,8 +4,8 @@
 //! Fairness: requests run concurrently up to `delivery.workers`, at most
 //! `delivery.per_host` to one host, and a new delivery is claimed as soon as
 //! a slot frees, so a slow host holds only its own slots (no head-of-line
-//! blocking). Deliveries about the same object reach a host in order: one is
-//! not claimed while an earlier one to the same host and object is pending.
+//! blocking). Deliveries about the same object reach an inbox in order: one is
+//! not claimed while an earlier one to the same inbox and object is pending.
 //! Claims take a lease with one statement (`FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL), so any number of processes cooperate.
 
@@ -20,13 +20,16 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use url::Url;
 
-/// Outcomes written per transaction.
+/// Outcomes written per transaction, at most…
 const WRITE_BATCH: usize = 128;
+/// …and at least this often while deliveries complete, so that a crash
+/// repeats few deliveries and ordered successors are not held back.
+const WRITE_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 /// The most of an error response body kept (and read).
 const ERROR_BODY_MAX: usize = 4096;
 
@@ -41,6 +44,8 @@ pub struct RoundStats {
 #[derive(Debug)]
 pub struct Outcome {
     id: i64,
+    /// Attempts made, this one included.
+    attempts: u32,
     host: String,
     inbox: String,
     status: Option<u16>,
@@ -86,6 +91,7 @@ async fn run(
     let mut unwritten: Vec<Outcome> = Vec::new();
     let mut stats = RoundStats::default();
     let mut grace_deadline: Option<tokio::time::Instant> = None;
+    let mut last_write = tokio::time::Instant::now();
 
     loop {
         let stopping = shutdown.as_ref().is_some_and(|s| *s.borrow());
@@ -104,10 +110,26 @@ async fn run(
                 }
             };
             claimed_any = !claimed.is_empty();
+            let mut over_cap = Vec::new();
             for d in claimed {
-                *per_host.entry(d.host.clone()).or_default() += 1;
+                let n = per_host.entry(d.host.clone()).or_default();
+                if *n >= settings.per_host {
+                    over_cap.push(d.id);
+                    continue;
+                }
+                *n += 1;
                 let ctx = ctx.clone();
                 tasks.spawn(async move { attempt(&ctx, d).await });
+            }
+            if !over_cap.is_empty() {
+                release(ctx, over_cap).await;
+            }
+            // Recorded outcomes can unblock deliveries queued behind them
+            // (same object, same host): write them when nothing else is due.
+            if !claimed_any && !unwritten.is_empty() {
+                write_outcomes(ctx, std::mem::take(&mut unwritten), &mut stats).await;
+                last_write = tokio::time::Instant::now();
+                continue;
             }
         }
 
@@ -145,13 +167,17 @@ async fn run(
         let can_claim_more = !stopping && tasks.len() < concurrency && claimed_any;
         tokio::select! {
             joined = tasks.join_next() => {
+                if let Some(Err(e)) = &joined {
+                    tracing::error!(error = %e, "a delivery task failed; its delivery is retried after its lease");
+                }
                 if let Some(Ok(outcome)) = joined {
                     if let Some(n) = per_host.get_mut(&outcome.host) {
                         *n = n.saturating_sub(1);
                     }
                     unwritten.push(outcome);
-                    if unwritten.len() >= WRITE_BATCH {
+                    if unwritten.len() >= WRITE_BATCH || last_write.elapsed() >= WRITE_EVERY {
                         write_outcomes(ctx, std::mem::take(&mut unwritten), &mut stats).await;
+                        last_write = tokio::time::Instant::now();
                     }
                 }
             }
@@ -218,7 +244,7 @@ async fn claim(ctx: &AppContext, limit: usize, busy: &[String]) -> AppResult<Vec
            WHERE d.state = 'pending' AND d.next_attempt_at <= {p_now1} \
              AND (d.locked_until IS NULL OR d.locked_until < {p_now2}) \
              AND d.host NOT IN (SELECT h.host FROM instance_health h WHERE h.parked = {true_lit}) \
-             AND NOT EXISTS (SELECT 1 FROM delivery e WHERE e.host = d.host AND e.object_key = d.object_key \
+             AND NOT EXISTS (SELECT 1 FROM delivery e WHERE e.inbox_url = d.inbox_url AND e.object_key = d.object_key \
                              AND e.state = 'pending' AND e.id < d.id) \
              {busy_clause} \
            ORDER BY d.id LIMIT {p_limit} {lock} \
@@ -235,6 +261,21 @@ async fn claim(ctx: &AppContext, limit: usize, busy: &[String]) -> AppResult<Vec
         .from_raw_sql(stmt)
         .all(&ctx.db)
         .await?)
+}
+
+/// Give back claimed deliveries this process will not send now.
+async fn release(ctx: &AppContext, ids: Vec<i64>) {
+    let res = delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(delivery::Column::Id.is_in(ids))
+        .exec(&ctx.db)
+        .await;
+    if let Err(e) = res {
+        tracing::warn!(error = %e, "could not release deliveries; they are retried after their lease");
+    }
 }
 
 /// `?` for SQLite, `$n` for PostgreSQL.
@@ -298,6 +339,7 @@ async fn attempt(ctx: &AppContext, d: delivery::Model) -> Outcome {
     );
     Outcome {
         id: d.id,
+        attempts: u32::try_from(d.attempts + 1).unwrap_or(u32::MAX),
         host: d.host,
         inbox: d.inbox_url,
         status,
@@ -416,107 +458,124 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
 }
 
 /// Record outcomes in one transaction: delivery states, removed followers,
-/// host health. A failure here leaves the rows leased: they are retried
-/// after the lease, so nothing is lost (a duplicate is possible).
+/// host health. Deadlocks between processes are retried; should writing
+/// still fail, the rows stay leased and are retried after the lease, so
+/// nothing is lost (a duplicate is possible).
 async fn write_outcomes(ctx: &AppContext, outcomes: Vec<Outcome>, stats: &mut RoundStats) {
     if outcomes.is_empty() {
         return;
     }
-    let now = crate::domain::now();
-    let park_days = ctx.settings.delivery.park_after_days;
-    let result: AppResult<()> = async {
-        let txn = ctx.db.begin().await?;
-        let mut healthy: HashSet<&str> = HashSet::new();
-        let mut failing: HashMap<&str, &str> = HashMap::new();
-        for o in &outcomes {
-            let mut update = delivery::Entity::update_many()
-                .col_expr(
-                    delivery::Column::Attempts,
-                    Expr::col(delivery::Column::Attempts).add(1),
-                )
-                .col_expr(
-                    delivery::Column::LockedUntil,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .col_expr(
-                    delivery::Column::LastStatus,
-                    Expr::value(o.status.map(i32::from)),
-                )
-                .col_expr(
-                    delivery::Column::LastError,
-                    Expr::value(o.error.clone().filter(|e| !e.is_empty())),
-                )
-                .col_expr(delivery::Column::UpdatedAt, Expr::value(now));
-            match &o.kind {
-                OutcomeKind::Done => {
-                    update = update.col_expr(delivery::Column::State, Expr::value("done"));
-                    healthy.insert(&o.host);
-                    stats.sent += 1;
-                }
-                OutcomeKind::Gone => {
-                    update = update.col_expr(delivery::Column::State, Expr::value("failed"));
-                    remove_followers_at(&txn, &o.inbox).await?;
-                    healthy.insert(&o.host);
-                    stats.failed += 1;
-                }
-                OutcomeKind::Failed => {
-                    update = update.col_expr(delivery::Column::State, Expr::value("failed"));
-                    stats.failed += 1;
-                }
-                OutcomeKind::Retry {
-                    after,
-                    server_fault,
-                } => {
-                    let attempts = delivery::Entity::find_by_id(o.id)
-                        .one(&txn)
-                        .await?
-                        .map(|d| d.attempts + 1)
-                        .unwrap_or(1);
-                    match backoff::delay(
-                        u32::try_from(attempts).unwrap_or(u32::MAX),
-                        backoff::jitter_seed(),
-                    ) {
-                        Some(delay) => {
-                            let delay = after.map_or(delay, |a| a.max(delay));
-                            update = update.col_expr(
-                                delivery::Column::NextAttemptAt,
-                                Expr::value(now + delay),
-                            );
-                            stats.retried += 1;
-                        }
-                        None => {
-                            update =
-                                update.col_expr(delivery::Column::State, Expr::value("failed"));
-                            stats.failed += 1;
-                        }
-                    }
-                    if *server_fault {
-                        failing.insert(&o.host, o.error.as_deref().unwrap_or("failed"));
-                    } else {
-                        healthy.insert(&o.host);
-                    }
-                }
+    let mut last_error = None;
+    for _ in 0..3 {
+        match try_write_outcomes(ctx, &outcomes).await {
+            Ok(written) => {
+                stats.sent += written.sent;
+                stats.failed += written.failed;
+                stats.retried += written.retried;
+                return;
             }
-            update
-                .filter(delivery::Column::Id.eq(o.id))
-                .exec(&txn)
-                .await?;
+            Err(e) => last_error = Some(e),
         }
-        for host in &healthy {
-            health::record_success(&txn, host, now).await?;
-        }
-        for (host, error) in failing {
-            if !healthy.contains(host) {
-                health::record_failure(&txn, host, error, now, park_days).await?;
-            }
-        }
-        txn.commit().await?;
-        Ok(())
     }
-    .await;
-    if let Err(e) = result {
+    if let Some(e) = last_error {
         tracing::error!(error = %e, count = outcomes.len(), "could not record delivery outcomes; they will be retried after their lease");
     }
+}
+
+async fn try_write_outcomes(ctx: &AppContext, outcomes: &[Outcome]) -> AppResult<RoundStats> {
+    let now = crate::domain::now();
+    let park_days = ctx.settings.delivery.park_after_days;
+    let mut stats = RoundStats::default();
+    let txn = ctx.db.begin().await?;
+    // Hosts in a fixed order, so concurrent writers lock health rows alike.
+    let mut healthy: BTreeSet<&str> = BTreeSet::new();
+    let mut failing: BTreeMap<&str, &str> = BTreeMap::new();
+    for o in outcomes {
+        let mut update = delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::Attempts,
+                Expr::col(delivery::Column::Attempts).add(1),
+            )
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                delivery::Column::LastStatus,
+                Expr::value(o.status.map(i32::from)),
+            )
+            .col_expr(
+                delivery::Column::LastError,
+                Expr::value(o.error.clone().filter(|e| !e.is_empty())),
+            )
+            .col_expr(delivery::Column::UpdatedAt, Expr::value(now));
+        match &o.kind {
+            OutcomeKind::Done => {
+                update = update.col_expr(delivery::Column::State, Expr::value("done"));
+                healthy.insert(&o.host);
+                stats.sent += 1;
+            }
+            OutcomeKind::Gone => {
+                update = update.col_expr(delivery::Column::State, Expr::value("failed"));
+                remove_followers_at(&txn, &o.inbox).await?;
+                healthy.insert(&o.host);
+                stats.failed += 1;
+            }
+            OutcomeKind::Failed => {
+                update = update.col_expr(delivery::Column::State, Expr::value("failed"));
+                stats.failed += 1;
+            }
+            OutcomeKind::Retry {
+                after,
+                server_fault,
+            } => {
+                match backoff::delay(o.attempts, backoff::jitter_seed()) {
+                    Some(delay) => {
+                        let delay = after.map_or(delay, |a| a.max(delay));
+                        update = update
+                            .col_expr(delivery::Column::NextAttemptAt, Expr::value(now + delay));
+                        stats.retried += 1;
+                    }
+                    None => {
+                        update = update.col_expr(delivery::Column::State, Expr::value("failed"));
+                        stats.failed += 1;
+                    }
+                }
+                if *server_fault {
+                    failing.insert(&o.host, o.error.as_deref().unwrap_or("failed"));
+                } else {
+                    healthy.insert(&o.host);
+                }
+            }
+        }
+        update
+            .filter(delivery::Column::Id.eq(o.id))
+            .exec(&txn)
+            .await?;
+    }
+    let mut touched: BTreeSet<&str> = healthy.clone();
+    touched.extend(failing.keys().copied());
+    for host in touched {
+        if healthy.contains(host) {
+            if needs_reset(&txn, host).await? {
+                health::record_success(&txn, host, now).await?;
+            }
+        } else if let Some(error) = failing.get(host) {
+            health::record_failure(&txn, host, error, now, park_days).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(stats)
+}
+
+/// Only hosts with a failure history need their health row written on success.
+async fn needs_reset(db: &impl ConnectionTrait, host: &str) -> AppResult<bool> {
+    Ok(
+        entity::instance_health::Entity::find_by_id(host.to_string())
+            .one(db)
+            .await?
+            .is_some_and(|h| h.failure_days > 0 || h.parked),
+    )
 }
 
 /// A 404/410 from an inbox: the remote followers behind it are gone.
