@@ -21,6 +21,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use url::Url;
@@ -92,11 +93,14 @@ async fn run(
     let mut stats = RoundStats::default();
     let mut grace_deadline: Option<tokio::time::Instant> = None;
     let mut last_write = tokio::time::Instant::now();
+    let mut prepared: HashMap<i64, Result<Arc<Prepared>, SendError>> = HashMap::new();
 
     loop {
         let stopping = shutdown.as_ref().is_some_and(|s| *s.borrow());
         let mut claimed_any = false;
-        if !stopping && tasks.len() < concurrency {
+        // Claim in batches: when a quarter of the slots are free, or all.
+        let free = concurrency - tasks.len().min(concurrency);
+        if !stopping && (free >= (concurrency / 4).max(1) || tasks.is_empty()) {
             let busy: Vec<String> = per_host
                 .iter()
                 .filter(|(_, n)| **n >= settings.per_host)
@@ -110,6 +114,10 @@ async fn run(
                 }
             };
             claimed_any = !claimed.is_empty();
+            if prepared.len() > 1024 {
+                prepared.clear();
+            }
+            prepare(ctx, &claimed, &mut prepared).await;
             let mut over_cap = Vec::new();
             for d in claimed {
                 let n = per_host.entry(d.host.clone()).or_default();
@@ -119,7 +127,10 @@ async fn run(
                 }
                 *n += 1;
                 let ctx = ctx.clone();
-                tasks.spawn(async move { attempt(&ctx, d).await });
+                let ready = prepared.get(&d.activity_id).cloned().unwrap_or_else(|| {
+                    Err(SendError::Transient("activity could not be loaded".into()))
+                });
+                tasks.spawn(async move { attempt(&ctx, d, ready).await });
             }
             if !over_cap.is_empty() {
                 release(ctx, over_cap).await;
@@ -164,7 +175,9 @@ async fn run(
             );
         }
         let deadline = grace_deadline;
-        let can_claim_more = !stopping && tasks.len() < concurrency && claimed_any;
+        let can_claim_more = !stopping
+            && claimed_any
+            && concurrency - tasks.len().min(concurrency) >= (concurrency / 4).max(1);
         tokio::select! {
             joined = tasks.join_next() => {
                 if let Some(Err(e)) = &joined {
@@ -297,8 +310,87 @@ impl Placeholders {
     }
 }
 
-async fn attempt(ctx: &AppContext, d: delivery::Model) -> Outcome {
-    let (status, error, kind) = match send(ctx, &d).await {
+/// What every delivery of one activity shares: the body and the signing key.
+struct Prepared {
+    body: Vec<u8>,
+    key: Arc<aws_lc_rs::rsa::KeyPair>,
+    key_id: String,
+}
+
+/// Load the activities and signing keys of `claimed` that are not cached.
+async fn prepare(
+    ctx: &AppContext,
+    claimed: &[delivery::Model],
+    cache: &mut HashMap<i64, Result<Arc<Prepared>, SendError>>,
+) {
+    let missing: BTreeSet<i64> = claimed
+        .iter()
+        .map(|d| d.activity_id)
+        .filter(|id| !cache.contains_key(id))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let loaded = async {
+        let activities = activity::Entity::find()
+            .filter(activity::Column::Id.is_in(missing.iter().copied()))
+            .all(&ctx.db)
+            .await?;
+        let signer_ids: BTreeSet<i64> = claimed.iter().map(|d| d.actor_id).collect();
+        let signers: HashMap<i64, actor::Model> = actor::Entity::find()
+            .filter(actor::Column::Id.is_in(signer_ids))
+            .all(&ctx.db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        Ok::<_, sea_orm::DbErr>((activities, signers))
+    };
+    let (activities, signers) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not load activities to deliver");
+            return; // not cached: the attempts report a transient error
+        }
+    };
+    let mut found: HashMap<i64, activity::Model> =
+        activities.into_iter().map(|a| (a.id, a)).collect();
+    for d in claimed {
+        if cache.contains_key(&d.activity_id) {
+            continue;
+        }
+        let entry = match (found.remove(&d.activity_id), signers.get(&d.actor_id)) {
+            (Some(activity), Some(signer)) => match signer.private_key_pem.as_deref() {
+                Some(pem) => match ctx.keys.get(signer.id, pem) {
+                    Ok(key) => Ok(Arc::new(Prepared {
+                        body: activity.json.into_bytes(),
+                        key,
+                        key_id: format!("{}#main-key", signer.ap_id),
+                    })),
+                    Err(e) => Err(SendError::Permanent(e)),
+                },
+                None => Err(SendError::Permanent(
+                    "signing actor has no private key".into(),
+                )),
+            },
+            _ => Err(SendError::Permanent(
+                "activity or signing actor no longer exists".into(),
+            )),
+        };
+        cache.insert(d.activity_id, entry);
+    }
+}
+
+async fn attempt(
+    ctx: &AppContext,
+    d: delivery::Model,
+    ready: Result<Arc<Prepared>, SendError>,
+) -> Outcome {
+    let result = match ready {
+        Ok(p) => send(ctx, &d, &p).await,
+        Err(e) => Err(e),
+    };
+    let (status, error, kind) = match result {
         Ok(Response { status, .. }) if (200..300).contains(&status) => {
             (Some(status), None, OutcomeKind::Done)
         }
@@ -354,12 +446,13 @@ struct Response {
     retry_after: Option<Duration>,
 }
 
+#[derive(Clone)]
 enum SendError {
     Permanent(String),
     Transient(String),
 }
 
-async fn send(ctx: &AppContext, d: &delivery::Model) -> Result<Response, SendError> {
+async fn send(ctx: &AppContext, d: &delivery::Model, p: &Prepared) -> Result<Response, SendError> {
     let inbox = Url::parse(&d.inbox_url)
         .map_err(|e| SendError::Permanent(format!("inbox `{}` is not a URL: {e}", d.inbox_url)))?;
     match inbox.scheme() {
@@ -374,35 +467,8 @@ async fn send(ctx: &AppContext, d: &delivery::Model) -> Result<Response, SendErr
     if inbox.host_str().is_none() {
         return Err(SendError::Permanent(format!("inbox `{inbox}` has no host")));
     }
-    let load = async {
-        let activity = activity::Entity::find_by_id(d.activity_id)
-            .one(&ctx.db)
-            .await?;
-        let signer = actor::Entity::find_by_id(d.actor_id).one(&ctx.db).await?;
-        Ok::<_, sea_orm::DbErr>((activity, signer))
-    };
-    let (Some(activity), Some(signer)) = load
-        .await
-        .map_err(|e| SendError::Transient(e.to_string()))?
-    else {
-        return Err(SendError::Permanent(
-            "activity or signing actor no longer exists".into(),
-        ));
-    };
-    let pem = signer
-        .private_key_pem
-        .as_deref()
-        .ok_or_else(|| SendError::Permanent("signing actor has no private key".into()))?;
-    let key = ctx.keys.get(signer.id, pem).map_err(SendError::Permanent)?;
-    let body = activity.json.into_bytes();
-    let headers = sign_request(
-        &key,
-        &format!("{}#main-key", signer.ap_id),
-        "POST",
-        &inbox,
-        Some(&body),
-    )
-    .map_err(SendError::Permanent)?;
+    let headers = sign_request(&p.key, &p.key_id, "POST", &inbox, Some(&p.body))
+        .map_err(SendError::Permanent)?;
     let mut req = ctx
         .http
         .post(inbox.as_str())
@@ -412,7 +478,7 @@ async fn send(ctx: &AppContext, d: &delivery::Model) -> Result<Response, SendErr
         req = req.header(name, value);
     }
     let mut res = req
-        .body(body)
+        .body(p.body.clone())
         .send()
         .await
         .map_err(|e| SendError::Transient(format!("request failed: {e}")))?;
