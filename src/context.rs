@@ -38,6 +38,10 @@ impl AppContext {
                 settings.delivery.request_timeout_secs,
             ))
             .user_agent(user_agent(&settings))
+            // Fan-out touches many hosts once: keep few idle connections so
+            // memory stays flat however many hosts there are.
+            .pool_max_idle_per_host(2)
+            .pool_idle_timeout(std::time::Duration::from_secs(30))
             .build()?;
         Ok(AppContext(Arc::new(Inner {
             db,
