@@ -36,6 +36,10 @@ pub struct Model {
     pub last_refreshed_at: DateTimeUtc,
     /// Local people only: may use the instance's admin commands and API.
     pub admin: bool,
+    /// Communities: the default licence of their articles.
+    pub licence: Option<String>,
+    /// Communities: the published charter (Markdown).
+    pub charter: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,8 @@ pub struct Model {
     pub published: DateTimeUtc,
     pub updated: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
+    /// `article` (an `Article`) or `note` (an announcement, a `Note`).
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_init;
 mod m20261126_000002_delivery_engine;
+mod m20261126_000003_publishing;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_init::Migration),
             Box::new(m20261126_000002_delivery_engine::Migration),
+            Box::new(m20261126_000003_publishing::Migration),
         ]
     }
 }

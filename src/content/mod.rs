@@ -46,6 +46,19 @@ pub fn summary_from_markdown(md: &str) -> String {
     truncate_words(text.trim(), SUMMARY_MAX)
 }
 
+/// The plain text of some Markdown, paragraphs joined by spaces.
+pub fn plain_text(md: &str) -> String {
+    let mut text = String::new();
+    for event in Parser::new(md) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// At most `max` characters, cut at a word boundary with an ellipsis.
 pub fn truncate_words(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

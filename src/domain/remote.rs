@@ -81,6 +81,12 @@ pub async fn upsert_article(
     row.language = Set(language);
     row.licence = Set(doc.license.clone());
     row.updated = Set(doc.updated);
+    row.kind = Set(if doc.kind == "Note" {
+        "note"
+    } else {
+        "article"
+    }
+    .to_string());
     Ok(row.save(db).await?.try_into_model()?)
 }
 
@@ -123,4 +129,37 @@ pub async fn network(
         out.push((a, author));
     }
     Ok(out)
+}
+
+/// The origin deleted an object: forget its content, keep the id (so a late
+/// Announce cannot bring it back).
+pub async fn delete_article(
+    db: &impl ConnectionTrait,
+    ap_id: &str,
+    actor: &actor::Model,
+) -> AppResult<bool> {
+    let Some(existing) = article::Entity::find()
+        .filter(article::Column::ApId.eq(ap_id))
+        .filter(article::Column::Local.eq(false))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let authored = existing.author_id == actor.id
+        || entity::article_author::Entity::find()
+            .filter(entity::article_author::Column::ArticleId.eq(existing.id))
+            .filter(entity::article_author::Column::PersonId.eq(actor.id))
+            .one(db)
+            .await?
+            .is_some();
+    if !authored {
+        return Ok(false);
+    }
+    let mut row: article::ActiveModel = existing.into();
+    row.deleted_at = Set(Some(super::now()));
+    row.content_html = Set(String::new());
+    row.summary = Set(String::new());
+    row.update(db).await?;
+    Ok(true)
 }

@@ -4,7 +4,8 @@
 use super::protocol::article::{ArticleDoc, Source};
 use super::protocol::{PUBLIC, WithContext, object_context};
 use crate::content::licences;
-use entity::{actor, article};
+use crate::domain::articles::ArticleView;
+use entity::actor;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use url::Url;
@@ -18,30 +19,61 @@ fn url(s: &str) -> Option<Url> {
     Url::parse(s).ok()
 }
 
-/// The ActivityStreams form of one of our articles.
-pub fn article_doc(
-    base: &str,
-    a: &article::Model,
-    author: &actor::Model,
-    community: Option<&actor::Model>,
-) -> ArticleDoc {
+/// Hashtags as ActivityStreams `Hashtag`s linking to our tag pages.
+pub fn hashtags(base: &str, tags: &[String]) -> Vec<Value> {
+    tags.iter()
+        .map(|t| json!({"type": "Hashtag", "href": format!("{base}/tags/{t}"), "name": format!("#{t}")}))
+        .collect()
+}
+
+/// The ActivityStreams form of one of our articles (`Article`) or
+/// announcements (`Note`), with every field DESIGN.md lists.
+pub fn object_doc(base: &str, view: &ArticleView) -> ArticleDoc {
+    let a = &view.article;
+    let is_note = a.kind == "note";
     let mut cc: Vec<Url> = Vec::new();
-    if let Some(f) = community
+    if let Some(f) = view
+        .community
+        .as_ref()
         .and_then(|c| c.followers_url.as_deref())
         .and_then(url)
     {
         cc.push(f);
     }
-    if let Some(f) = author.followers_url.as_deref().and_then(url) {
-        cc.push(f);
+    for author in &view.authors {
+        if let Some(f) = author.followers_url.as_deref().and_then(url) {
+            cc.push(f);
+        }
     }
+    let licence = a.licence.as_deref().and_then(licences::find);
+    let page = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
+    let preview = (!is_note).then(|| {
+        let licence_line = match licence {
+            Some(l) => match l.url {
+                Some(u) => format!("<p>Licence: <a href=\"{u}\">{}</a></p>", l.name),
+                None => format!("<p>{}</p>", l.name),
+            },
+            None => String::new(),
+        };
+        json!({
+            "type": "Note",
+            "attributedTo": view.authors.first().map(|x| x.ap_id.clone()),
+            "content": format!(
+                "<p>{}</p><p><a href=\"{}\">{}</a></p>{licence_line}",
+                html_escape::encode_text(&a.summary),
+                html_escape::encode_double_quoted_attribute(&page),
+                html_escape::encode_text(&a.title)
+            ),
+        })
+    });
+    let collection = |name: &str| Some(Value::String(format!("{}/{name}", a.ap_id)));
     ArticleDoc {
         id: url(&a.ap_id).unwrap_or_else(|| fallback(base)),
-        kind: "Article".into(),
-        attributed_to: url(&author.ap_id).into_iter().collect(),
-        audience: community.and_then(|c| url(&c.ap_id)),
-        name: Some(a.title.clone()),
-        summary: Some(a.summary.clone()),
+        kind: if is_note { "Note" } else { "Article" }.into(),
+        attributed_to: view.authors.iter().filter_map(|x| url(&x.ap_id)).collect(),
+        audience: view.community.as_ref().and_then(|c| url(&c.ap_id)),
+        name: (!is_note).then(|| a.title.clone()),
+        summary: (!is_note).then(|| a.summary.clone()),
         content: Some(a.content_html.clone()),
         media_type: Some("text/html".into()),
         content_map: a
@@ -52,19 +84,20 @@ pub fn article_doc(
             content: md.clone(),
             media_type: "text/markdown".into(),
         }),
-        url: a.url.as_ref().map(|u| Value::String(u.clone())),
+        url: Some(Value::String(page)),
         published: Some(a.published),
         updated: a.updated,
         to: url(PUBLIC).into_iter().collect(),
         cc,
-        tag: Vec::new(),
+        tag: hashtags(base, &view.tags),
         in_reply_to: None,
-        license: a
-            .licence
-            .as_deref()
-            .and_then(licences::find)
-            .and_then(|l| l.url)
-            .map(str::to_string),
+        license: licence.and_then(|l| l.url).map(str::to_string),
+        spdx_license_id: licence.filter(|l| l.spdx).map(|l| l.key.to_string()),
+        preview,
+        replies: collection("replies"),
+        likes: collection("likes"),
+        shares: collection("shares"),
+        sensitive: Some(false),
     }
 }
 
@@ -85,6 +118,30 @@ pub fn create(id: &str, actor: &actor::Model, object: &ArticleDoc) -> Value {
         "cc": object.cc,
         "published": object.published,
         "object": object,
+    }))
+}
+
+/// `Update{object}` by `actor`; `updated` in the object is newer than before.
+pub fn update(id: &str, actor: &actor::Model, object: &ArticleDoc) -> Value {
+    envelope(json!({
+        "id": id,
+        "type": "Update",
+        "actor": actor.ap_id,
+        "to": object.to,
+        "cc": object.cc,
+        "published": object.updated,
+        "object": object,
+    }))
+}
+
+/// `Delete{Tombstone}` of one of our objects.
+pub fn delete(id: &str, actor: &actor::Model, object_id: &str, former_type: &str) -> Value {
+    envelope(json!({
+        "id": id,
+        "type": "Delete",
+        "actor": actor.ap_id,
+        "to": [PUBLIC],
+        "object": {"id": object_id, "type": "Tombstone", "formerType": former_type},
     }))
 }
 

@@ -1,8 +1,9 @@
 //! Actor documents (JSON for ActivityPub clients, a page for browsers) and
 //! their collections: outbox (keyset-paged), followers, following.
 
-use super::{activity_json, pages, wants_activity_json};
+use super::{activity_json, feeds, pages, wants_activity_json};
 use crate::domain::actors::{LocalKind, get_local, instance_actor};
+use crate::domain::articles::{Listing, listing};
 use crate::error::AppResult;
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
@@ -41,8 +42,7 @@ pub async fn community(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    let a = get_local(&data.db, LocalKind::Community, &name).await?;
-    show(&data, &headers, a).await
+    actor_or_feed(&data, &headers, LocalKind::Community, &name).await
 }
 
 pub async fn person(
@@ -50,8 +50,38 @@ pub async fn person(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    let a = get_local(&data.db, LocalKind::Person, &name).await?;
-    show(&data, &headers, a).await
+    actor_or_feed(&data, &headers, LocalKind::Person, &name).await
+}
+
+/// `/c/commons` is the actor; `/c/commons.atom`, `.rss` and `.json` its
+/// feeds (FEP-a5c5).
+async fn actor_or_feed(
+    data: &Data,
+    headers: &HeaderMap,
+    kind: LocalKind,
+    name: &str,
+) -> AppResult<Response> {
+    let (stem, format) = feeds::split_suffix(name);
+    let a = get_local(&data.db, kind, stem).await?;
+    let Some(format) = format else {
+        return show(data, headers, a).await;
+    };
+    let filter = match kind {
+        LocalKind::Community => Listing::Community(&a),
+        _ => Listing::Author(&a),
+    };
+    let items = listing(&data.db, filter, "article", 50).await?;
+    let title = a.display_name.clone().unwrap_or_else(|| a.username.clone());
+    let meta = feeds::FeedMeta {
+        description: a
+            .summary
+            .clone()
+            .unwrap_or_else(|| format!("Articles of {title}")),
+        title,
+        page_url: a.ap_id.clone(),
+        feed_base: a.ap_id.clone(),
+    };
+    feeds::render(data, format, &meta, &items)
 }
 
 #[derive(Debug, Deserialize)]

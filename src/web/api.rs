@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, authenticated with `Authorization: Bearer`.
 
 use crate::domain::actors::{LocalKind, get_local};
-use crate::domain::articles::{NewArticle, publish};
+use crate::domain::articles::{ArticleInput, publish};
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use axum::Json;
@@ -20,6 +20,14 @@ pub const MAX_BODY: usize = 1024 * 1024;
 pub fn routes() -> Router {
     Router::new()
         .route("/api/v1/communities/{name}/articles", post(create_article))
+        .route(
+            "/api/v1/communities/{name}/announcements",
+            post(create_announcement),
+        )
+        .route(
+            "/api/v1/articles/{uuid}",
+            get(get_article).patch(patch_article).delete(delete_article),
+        )
         .route("/api/v1/communities/{name}/follows", post(follow))
         .route("/api/v1/communities/{name}/followers", get(followers))
         .route("/api/v1/communities/{name}/following", get(following))
@@ -83,6 +91,28 @@ fn actor_view(a: &actor::Model) -> Value {
     })
 }
 
+/// The API's view of an article.
+pub fn article_json(v: &crate::domain::articles::ArticleView) -> Value {
+    let a = &v.article;
+    json!({
+        "id": a.ap_id,
+        "uuid": a.uuid,
+        "type": if a.kind == "note" { "announcement" } else { "article" },
+        "url": a.url,
+        "title": a.title,
+        "summary": a.summary,
+        "body": a.source_md,
+        "language": a.language,
+        "licence": a.licence,
+        "tags": v.tags,
+        "draft": a.draft,
+        "published": a.published,
+        "updated": a.updated,
+        "community": v.community.as_ref().map(|c| c.ap_id.clone()),
+        "authors": v.authors.iter().map(|p| p.ap_id.clone()).collect::<Vec<_>>(),
+    })
+}
+
 async fn create_article(
     data: Data,
     Path(name): Path<String>,
@@ -91,22 +121,82 @@ async fn create_article(
 ) -> AppResult<Response> {
     let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    let new = NewArticle::from_json(&json_body(&headers, &body)?)?;
-    let a = publish(&data, &community, &person, new).await?;
-    let view = json!({
-        "id": a.ap_id,
-        "uuid": a.uuid,
-        "url": a.url,
-        "title": a.title,
-        "summary": a.summary,
-        "language": a.language,
-        "licence": a.licence,
-        "draft": a.draft,
-        "published": a.published,
-        "community": community.ap_id,
-        "authors": [person.ap_id],
-    });
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    let input = ArticleInput::from_json(&json_body(&headers, &body)?)?;
+    let view = publish(&data, &community, &person, input).await?;
+    Ok((StatusCode::CREATED, Json(article_json(&view))).into_response())
+}
+
+async fn create_announcement(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let person = bearer(&data, &headers).await?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let v = json_body(&headers, &body)?;
+    if let Some(extra) = v.as_object().and_then(|o| o.keys().find(|k| *k != "body")) {
+        return Err(AppError::unprocessable(
+            extra,
+            "unknown field; announcements have only `body`",
+        ));
+    }
+    let text = match v.get("body") {
+        Some(Value::String(s)) => s.clone(),
+        _ => {
+            return Err(AppError::unprocessable(
+                "body",
+                "required: the announcement as Markdown",
+            ));
+        }
+    };
+    let view = crate::domain::articles::announce(&data, &community, &person, &text).await?;
+    Ok((StatusCode::CREATED, Json(article_json(&view))).into_response())
+}
+
+async fn get_article(
+    data: Data,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<Value>> {
+    let a = crate::domain::articles::find_local(&data.db, &uuid).await?;
+    if a.deleted_at.is_some() {
+        return Err(AppError::Gone);
+    }
+    if a.draft {
+        // Drafts are visible to their authors only.
+        let person = bearer(&data, &headers).await?;
+        let view = crate::domain::articles::load_view(&data.db, a).await?;
+        if !view.authors.iter().any(|p| p.id == person.id) {
+            return Err(AppError::NotFound(format!("no article {uuid} here")));
+        }
+        return Ok(Json(article_json(&view)));
+    }
+    Ok(Json(article_json(
+        &crate::domain::articles::load_view(&data.db, a).await?,
+    )))
+}
+
+async fn patch_article(
+    data: Data,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let person = bearer(&data, &headers).await?;
+    let input = ArticleInput::patch_from_json(&json_body(&headers, &body)?)?;
+    let view = crate::domain::articles::edit(&data, &person, &uuid, input).await?;
+    Ok(Json(article_json(&view)))
+}
+
+async fn delete_article(
+    data: Data,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<StatusCode> {
+    let person = bearer(&data, &headers).await?;
+    crate::domain::articles::delete(&data, &person, &uuid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn follow(

@@ -3,8 +3,10 @@
 
 pub mod actors;
 pub mod api;
+pub mod feeds;
 pub mod objects;
 pub mod pages;
+pub mod views;
 pub mod well_known;
 
 use crate::federation::inbox;
@@ -59,6 +61,8 @@ pub fn router(config: FederationConfig<crate::context::AppContext>) -> Router {
         .route("/", get(pages::home))
         .route("/source", get(pages::source))
         .route("/static/icon.png", get(pages::icon))
+        .route("/static/style.css", get(pages::style))
+        .route("/static/app.js", get(pages::script))
         .route("/actor", get(actors::instance))
         .route("/actor/outbox", get(actors::instance_outbox))
         .route("/actor/followers", get(actors::instance_followers))
@@ -72,10 +76,38 @@ pub fn router(config: FederationConfig<crate::context::AppContext>) -> Router {
         .route("/c/{name}/following", get(actors::community_following))
         .route("/u/{name}/following", get(actors::person_following))
         .route("/articles/{uuid}", get(objects::article))
+        .route("/notes/{uuid}", get(objects::note))
+        .route("/{kind}/{uuid}/{collection}", get(objects::collection))
+        .route("/c/{name}/{slug}", get(objects::pretty))
+        .route("/tags/{tag}", get(objects::tag))
         .route("/activities/{uuid}", get(objects::activity))
         .merge(well_known::routes())
         .merge(api::routes())
         .merge(inboxes)
         .fallback(|| async { crate::error::AppError::NotFound("no such page".into()) })
+        .layer(axum::middleware::map_response(security_headers))
         .layer(FederationMiddleware::new(config))
+}
+
+/// Headers on every response: no inline scripts or framing, no MIME sniffing,
+/// no full referrers to other sites.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; \
+             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
 }

@@ -1,57 +1,167 @@
-//! Objects at their ids: articles (JSON or page) and our activities.
+//! Objects at their ids: articles and announcements (JSON for ActivityPub
+//! clients, a page for browsers), their collections, pretty article pages,
+//! tag pages, and our activities.
 
-use super::{activity_json, pages, wants_activity_json};
+use super::{activity_json, feeds, pages, wants_activity_json};
+use crate::domain::actors::{LocalKind, get_local};
+use crate::domain::articles::{ArticleView, Listing, by_slug, find_local, listing, load_view};
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
-use crate::federation::outbound::article_doc;
+use crate::federation::outbound::object_doc;
+use crate::federation::protocol::collection::{OrderedCollection, OrderedCollectionPage};
 use crate::federation::protocol::{WithContext, object_context};
-use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use entity::{activity, actor, article};
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use entity::{activity, article};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
 use serde_json::json;
+
+/// A published (not draft) local object of `kind`, or 404; deleted ones
+/// come back too, for the caller to answer 410.
+async fn published(data: &Data, uuid: &str, kind: &str) -> AppResult<article::Model> {
+    match find_local(&data.db, uuid).await {
+        Ok(a) if !a.draft && a.kind == kind => Ok(a),
+        _ => Err(AppError::NotFound("no such object".into())),
+    }
+}
+
+fn tombstone(a: &article::Model) -> Response {
+    let body = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": a.ap_id,
+        "type": "Tombstone",
+        "formerType": if a.kind == "note" { "Note" } else { "Article" },
+        "deleted": a.deleted_at,
+    });
+    let mut res = activity_json(&body);
+    *res.status_mut() = StatusCode::GONE;
+    res
+}
+
+async fn show(data: &Data, headers: &HeaderMap, a: article::Model) -> AppResult<Response> {
+    let json = wants_activity_json(headers);
+    if a.deleted_at.is_some() {
+        return if json {
+            Ok(tombstone(&a))
+        } else {
+            pages::gone_page(data)
+        };
+    }
+    let view = load_view(&data.db, a).await?;
+    if json {
+        let doc = object_doc(&data.base_url(), &view);
+        Ok(activity_json(&WithContext {
+            context: object_context(),
+            inner: doc,
+        }))
+    } else {
+        pages::article_page(data, &view)
+    }
+}
 
 pub async fn article(
     data: Data,
     headers: HeaderMap,
     Path(uuid): Path<String>,
 ) -> AppResult<Response> {
-    let a = article::Entity::find()
-        .filter(article::Column::Uuid.eq(uuid.as_str()))
-        .filter(article::Column::Local.eq(true))
-        .one(&data.db)
-        .await?
-        .filter(|a| !a.draft)
-        .ok_or_else(|| AppError::NotFound("no such article".into()))?;
-    if a.deleted_at.is_some() {
-        let body = json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": a.ap_id,
-            "type": "Tombstone",
-            "formerType": "Article",
-            "deleted": a.deleted_at,
-        });
-        let mut res = activity_json(&body);
-        *res.status_mut() = StatusCode::GONE;
-        return Ok(res);
-    }
-    let author = actor::Entity::find_by_id(a.author_id)
-        .one(&data.db)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("article {} has no author", a.id)))?;
-    let community = match a.community_id {
-        Some(id) => actor::Entity::find_by_id(id).one(&data.db).await?,
-        None => None,
+    let a = published(&data, &uuid, "article").await?;
+    show(&data, &headers, a).await
+}
+
+pub async fn note(data: Data, headers: HeaderMap, Path(uuid): Path<String>) -> AppResult<Response> {
+    let a = published(&data, &uuid, "note").await?;
+    show(&data, &headers, a).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<bool>,
+}
+
+/// `replies`, `likes` and `shares` of an article or announcement. Empty
+/// until comments, likes and shares are received.
+pub async fn collection(
+    data: Data,
+    Path((kind, uuid, name)): Path<(String, String, String)>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let kind = match kind.as_str() {
+        "articles" => "article",
+        "notes" => "note",
+        _ => return Err(AppError::NotFound("no such collection".into())),
     };
-    if wants_activity_json(&headers) {
-        let doc = article_doc(&data.base_url(), &a, &author, community.as_ref());
-        Ok(activity_json(&WithContext {
+    if !["replies", "likes", "shares"].contains(&name.as_str()) {
+        return Err(AppError::NotFound("no such collection".into()));
+    }
+    let a = published(&data, &uuid, kind).await?;
+    if a.deleted_at.is_some() {
+        return Ok(tombstone(&a));
+    }
+    let id = format!("{}/{name}", a.ap_id);
+    if q.page == Some(true) {
+        return Ok(activity_json(&WithContext {
             context: object_context(),
-            inner: doc,
-        }))
-    } else {
-        Ok(pages::article_page(&data, &a, &author, community.as_ref()).into_response())
+            inner: OrderedCollectionPage {
+                id: format!("{id}?page=true"),
+                kind: "OrderedCollectionPage",
+                part_of: id,
+                next: None,
+                ordered_items: Vec::new(),
+            },
+        }));
+    }
+    Ok(activity_json(&WithContext {
+        context: object_context(),
+        inner: OrderedCollection {
+            id: id.clone(),
+            kind: "OrderedCollection",
+            total_items: 0,
+            first: Some(format!("{id}?page=true")),
+        },
+    }))
+}
+
+/// `/c/{community}/{slug}`: the article's page; old slugs redirect (301).
+pub async fn pretty(
+    data: Data,
+    headers: HeaderMap,
+    Path((name, slug)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let a = by_slug(&data.db, &community, &slug).await?;
+    if a.draft {
+        return Err(AppError::NotFound("no such article".into()));
+    }
+    if wants_activity_json(&headers) {
+        // The object lives at its id.
+        return Ok(Redirect::to(&a.ap_id).into_response());
+    }
+    if a.slug.as_deref() != Some(slug.as_str()) && a.deleted_at.is_none() {
+        let to = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
+        return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response());
+    }
+    show(&data, &headers, a).await
+}
+
+pub async fn tag(data: Data, Path(tag): Path<String>) -> AppResult<Response> {
+    let (tag, format) = feeds::split_suffix(&tag);
+    let tag = tag.to_lowercase();
+    match format {
+        None => pages::tag_page(&data, &tag).await,
+        Some(f) => {
+            let items: Vec<ArticleView> =
+                listing(&data.db, Listing::Tag(&tag), "article", 50).await?;
+            let url = data.url(&format!("/tags/{tag}"));
+            let meta = feeds::FeedMeta {
+                title: format!("#{tag} on {}", data.settings.server.domain),
+                page_url: url.clone(),
+                feed_base: url,
+                description: format!("Articles tagged #{tag}"),
+            };
+            feeds::render(&data, f, &meta, &items)
+        }
     }
 }
 

@@ -56,6 +56,16 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(id = %object.id, "object from an actor nobody here follows; ignored");
         return Ok(());
     }
+    // Only the author changes an object we hold.
+    if let Some(existing) = entity::article::Entity::find()
+        .filter(entity::article::Column::ApId.eq(object.id.as_str()))
+        .one(&data.db)
+        .await?
+        && existing.author_id != signer.model.id
+    {
+        tracing::info!(id = %object.id, "Update by someone other than the author ignored");
+        return Ok(());
+    }
     crate::domain::remote::upsert_article(
         &data.db,
         &object,

@@ -4,6 +4,7 @@
 mod accept;
 mod announce;
 mod create;
+mod delete;
 mod follow;
 mod undo;
 
@@ -26,6 +27,7 @@ pub async fn handle(
         "Reject" => accept::receive(data, signer, doc, false).await,
         "Create" | "Update" => create::receive(data, signer, doc).await,
         "Announce" => announce::receive(data, signer, doc).await,
+        "Delete" => delete::receive(data, signer, doc).await,
         other => {
             let _ = raw;
             tracing::info!(kind = other, id = %doc.id, actor = %doc.actor, "activity type not handled yet; accepted and ignored");

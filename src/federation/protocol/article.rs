@@ -54,6 +54,20 @@ pub struct ArticleDoc {
     /// Licence URL (`schema:license`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
+    /// The licence's SPDX identifier, where it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spdx_license_id: Option<String>,
+    /// FEP-b2b8: a short `Note` for servers that do not show articles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub likes: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -40,9 +40,11 @@ pub fn object_context() -> Value {
         "https://www.w3.org/ns/activitystreams",
         {
             "schema": "http://schema.org/",
-            "license": "schema:license",
+            "license": {"@id": "schema:license", "@type": "@id"},
+            "spdxLicenseId": "http://spdx.org/rdf/terms#licenseId",
             "Hashtag": "as:Hashtag",
-            "sensitive": "as:sensitive"
+            "sensitive": "as:sensitive",
+            "preview": "as:preview"
         }
     ])
 }

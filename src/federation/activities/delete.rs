@@ -1,0 +1,25 @@
+//! `Delete` of an object: only its author, from its own origin, may delete it.
+
+use crate::error::{AppError, AppResult};
+use crate::federation::Data;
+use crate::federation::objects::actor::ApubActor;
+use crate::federation::protocol::{activity::ActivityDoc, ref_id};
+use activitypub_federation::protocol::verification::verify_domains_match;
+
+pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
+    let object = ref_id(&doc.object).ok_or_else(|| {
+        AppError::BadRequest("Delete needs an object id or a Tombstone with an id".into())
+    })?;
+    if object.as_str() == signer.model.ap_id {
+        tracing::info!(actor = %object, "actor deleted; account deletion is not handled yet");
+        return Ok(());
+    }
+    if verify_domains_match(&object, &doc.actor).is_err() {
+        tracing::info!(id = %doc.id, "Delete of another server's object ignored");
+        return Ok(());
+    }
+    if !crate::domain::remote::delete_article(&data.db, object.as_str(), &signer.model).await? {
+        tracing::info!(id = %doc.id, object = %object, "Delete of an object we do not have or its actor did not write; ignored");
+    }
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! View models: what templates and feeds show, built from domain views.
+//! Templates are compile-time checked (askama) and escape by default; the
+//! only raw HTML they get is content sanitized before it was stored.
+
+use crate::content::licences;
+use crate::domain::articles::ArticleView;
+use crate::federation::Data;
+use askama::Template;
+use entity::actor;
+
+pub struct Layout {
+    pub site: String,
+    pub source_url: String,
+}
+
+impl Layout {
+    pub fn new(data: &Data) -> Layout {
+        let source_url = if data.settings.server.source_url.is_empty() {
+            "/source".to_string()
+        } else {
+            data.settings.server.source_url.clone()
+        };
+        Layout {
+            site: data.settings.server.domain.clone(),
+            source_url,
+        }
+    }
+}
+
+pub struct Link {
+    pub name: String,
+    pub url: String,
+    /// `@name@domain`, for people and communities.
+    pub handle: String,
+}
+
+pub fn actor_link(data: &Data, a: &actor::Model) -> Link {
+    Link {
+        name: a.display_name.clone().unwrap_or_else(|| a.username.clone()),
+        url: a.ap_id.clone(),
+        handle: format!(
+            "@{}@{}",
+            a.username,
+            if a.local {
+                data.settings.server.domain.as_str()
+            } else {
+                a.host.as_str()
+            }
+        ),
+    }
+}
+
+pub struct TagLink {
+    pub name: String,
+    pub url: String,
+}
+
+pub struct LicenceLink {
+    pub name: String,
+    pub url: Option<String>,
+    pub spdx: Option<String>,
+}
+
+pub fn licence_link(key: Option<&str>) -> Option<LicenceLink> {
+    let l = licences::find(key?)?;
+    Some(LicenceLink {
+        name: l.name.to_string(),
+        url: l.url.map(str::to_string),
+        spdx: l.spdx.then(|| l.key.to_string()),
+    })
+}
+
+pub struct Card {
+    pub title: String,
+    pub url: String,
+    pub summary: String,
+    pub authors: Vec<Link>,
+    pub tags: Vec<TagLink>,
+    pub published_iso: String,
+    pub published_day: String,
+    pub language: Option<String>,
+    pub content_html: String,
+}
+
+pub fn tag_links(data: &Data, tags: &[String]) -> Vec<TagLink> {
+    tags.iter()
+        .map(|t| TagLink {
+            name: t.clone(),
+            url: data.url(&format!("/tags/{t}")),
+        })
+        .collect()
+}
+
+pub fn card(data: &Data, v: &ArticleView) -> Card {
+    let a = &v.article;
+    Card {
+        title: a.title.clone(),
+        url: a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
+        summary: a.summary.clone(),
+        authors: v.authors.iter().map(|p| actor_link(data, p)).collect(),
+        tags: tag_links(data, &v.tags),
+        published_iso: a.published.to_rfc3339(),
+        published_day: a.published.format("%Y-%m-%d").to_string(),
+        language: a.language.clone(),
+        content_html: a.content_html.clone(),
+    }
+}
+
+pub struct CommunityLink {
+    pub name: String,
+    pub url: String,
+    pub handle: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub layout: Layout,
+    pub communities: Vec<CommunityLink>,
+}
+
+#[derive(Template)]
+#[template(path = "community.html")]
+pub struct CommunityPage {
+    pub layout: Layout,
+    pub id: String,
+    pub title: String,
+    pub about: String,
+    pub handle: String,
+    pub articles: Vec<Card>,
+    pub announcements: Vec<Card>,
+    pub licence: Option<LicenceLink>,
+    pub charter_html: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "article.html")]
+pub struct ArticlePage {
+    pub layout: Layout,
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub authors: Vec<Link>,
+    pub community: Option<Link>,
+    pub site_name: String,
+    pub published_iso: String,
+    pub published_day: String,
+    pub updated_iso: Option<String>,
+    pub tags: Vec<TagLink>,
+    pub licence: Option<LicenceLink>,
+    pub language: Option<String>,
+    pub content_html: String,
+}
+
+impl ArticlePage {
+    pub fn new(data: &Data, v: &ArticleView) -> ArticlePage {
+        let a = &v.article;
+        let title = if a.kind == "note" {
+            format!("Announcement of {}", a.published.format("%Y-%m-%d"))
+        } else {
+            a.title.clone()
+        };
+        ArticlePage {
+            layout: Layout::new(data),
+            id: a.ap_id.clone(),
+            url: a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
+            title,
+            summary: a.summary.clone(),
+            authors: v.authors.iter().map(|p| actor_link(data, p)).collect(),
+            community: v.community.as_ref().map(|c| actor_link(data, c)),
+            site_name: v
+                .community
+                .as_ref()
+                .and_then(|c| c.display_name.clone())
+                .unwrap_or_else(|| data.settings.server.domain.clone()),
+            published_iso: a.published.to_rfc3339(),
+            published_day: a.published.format("%Y-%m-%d").to_string(),
+            updated_iso: a.updated.map(|u| u.to_rfc3339()),
+            tags: tag_links(data, &v.tags),
+            licence: licence_link(a.licence.as_deref()),
+            language: a.language.clone(),
+            content_html: a.content_html.clone(),
+        }
+    }
+}
+
+/// An author's or a tag's articles.
+#[derive(Template)]
+#[template(path = "listing.html")]
+pub struct ListingPage {
+    pub layout: Layout,
+    pub title: String,
+    pub page_url: String,
+    pub actor_id: Option<String>,
+    pub handle: Option<String>,
+    pub feed_base: String,
+    pub articles: Vec<Card>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub layout: Layout,
+    pub title: String,
+    pub body_html: String,
+}
