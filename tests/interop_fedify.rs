@@ -176,3 +176,99 @@ async fn fedify_follows_and_receives_an_article() {
     assert_eq!(looked_up["type"], "Article", "{looked_up}");
     assert_eq!(looked_up["json"]["name"], "Community garden", "{looked_up}");
 }
+
+async fn lookup(peer: &FedifyPeer, url: &str) -> (u16, Value) {
+    let res = client()
+        .get(format!("{}/_control/lookup", peer.base))
+        .query(&[("url", url)])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fedify_sees_edits_deletion_and_announcements() {
+    let Some(peer) = FedifyPeer::start() else {
+        return;
+    };
+    let a = TestInstance::start(Backend::Sqlite).await;
+    let community = a.url("/c/commons");
+    peer.control("follow", json!({"target": community})).await;
+    eventually("the Follow to arrive", || async {
+        a.get_as("/c/commons/followers").await.2["totalItems"] == 1
+    })
+    .await;
+    a.drain().await;
+    peer.wait_for("the Accept", |v| v["type"] == "Accept").await;
+
+    let article = a.publish("Bike kitchen", "Fix your *bike*.").await;
+    let id = article["id"].as_str().unwrap().to_string();
+    a.drain().await;
+    peer.wait_for("the Create", |v| {
+        v["type"] == "Create" && v["objectId"] == id.as_str()
+    })
+    .await;
+
+    // Edit: Fedify gets an Update and, fetching the article, the new title.
+    let res = client()
+        .patch(a.url(&format!(
+            "/api/v1/articles/{}",
+            article["uuid"].as_str().unwrap()
+        )))
+        .bearer_auth(&a.token)
+        .json(&json!({"title": "Bike kitchen reopens"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    a.drain().await;
+    let update = peer
+        .wait_for("the Update", |v| {
+            v["type"] == "Update" && v["objectId"] == id.as_str()
+        })
+        .await;
+    assert_eq!(update["objectType"], "Article", "{update}");
+    let (status, looked) = lookup(&peer, &id).await;
+    assert_eq!(status, 200);
+    assert_eq!(looked["json"]["name"], "Bike kitchen reopens", "{looked}");
+
+    // Announcement: a Note.
+    let (status, note) = a
+        .api_post(
+            "/api/v1/communities/commons/announcements",
+            &json!({"body": "Open day on *Sunday*."}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    a.drain().await;
+    let create = peer
+        .wait_for("the Create{Note}", |v| {
+            v["type"] == "Create" && v["objectId"] == note["id"]
+        })
+        .await;
+    assert_eq!(create["objectType"], "Note", "{create}");
+
+    // Delete: Fedify gets it, and the article is gone at its id.
+    let res = client()
+        .delete(a.url(&format!(
+            "/api/v1/articles/{}",
+            article["uuid"].as_str().unwrap()
+        )))
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    a.drain().await;
+    let deleted = peer
+        .wait_for("the Delete", |v| {
+            v["type"] == "Delete" && v["objectId"] == id.as_str()
+        })
+        .await;
+    assert_eq!(deleted["actor"], a.url("/u/admin"));
+    // Fedify caches documents it looked up, so ask the origin: gone.
+    let (status, _, tomb) = a.get_as(&id).await;
+    assert_eq!((status, tomb["type"].as_str()), (410, Some("Tombstone")));
+}

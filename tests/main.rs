@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod articles;
 mod binary;
 mod delivery;
 mod inbox;
