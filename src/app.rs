@@ -63,7 +63,7 @@ pub async fn start(
     with_workers: bool,
 ) -> anyhow::Result<Running> {
     let federation = crate::federation::config(&ctx).await?;
-    let router = crate::web::router(federation.clone());
+    let router = crate::web::router(federation.clone(), ctx.pages.clone());
     let addr = listener.local_addr()?;
     let (shutdown, rx) = watch::channel(false);
     let mut server_rx = rx.clone();

@@ -20,6 +20,8 @@ pub struct Inner {
     pub keys: KeyCache,
     /// Woken when deliveries are enqueued.
     pub delivery_wake: Notify,
+    /// Public GET responses; cleared when public content changes.
+    pub pages: Arc<crate::web::cache::ResponseCache>,
 }
 
 impl std::ops::Deref for AppContext {
@@ -49,6 +51,7 @@ impl AppContext {
             http,
             keys: KeyCache::default(),
             delivery_wake: Notify::new(),
+            pages: Arc::default(),
         })))
     }
 

@@ -570,6 +570,7 @@ pub async fn publish(
         federate_create(ctx, &txn, &view).await?;
     }
     txn.commit().await?;
+    ctx.pages.clear();
     ctx.delivery_wake.notify_one();
     Ok(view)
 }
@@ -633,6 +634,7 @@ pub async fn announce(
     let view = load_view(&txn, saved).await?;
     federate_create(ctx, &txn, &view).await?;
     txn.commit().await?;
+    ctx.pages.clear();
     ctx.delivery_wake.notify_one();
     Ok(view)
 }
@@ -754,6 +756,7 @@ pub async fn edit(
         delivery::enqueue(&txn, &update, first, audience_inboxes(&txn, &view).await?).await?;
     }
     txn.commit().await?;
+    ctx.pages.clear();
     ctx.delivery_wake.notify_one();
     Ok(view)
 }
@@ -785,6 +788,7 @@ pub async fn delete(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppR
         delivery::enqueue(&txn, &delete, first, audience_inboxes(&txn, &view).await?).await?;
     }
     txn.commit().await?;
+    ctx.pages.clear();
     ctx.delivery_wake.notify_one();
     Ok(())
 }

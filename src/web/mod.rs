@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod api;
+pub mod cache;
 pub mod feeds;
 pub mod objects;
 pub mod pages;
@@ -50,7 +51,10 @@ pub fn activity_json(value: &impl serde::Serialize) -> Response {
     }
 }
 
-pub fn router(config: FederationConfig<crate::context::AppContext>) -> Router {
+pub fn router(
+    config: FederationConfig<crate::context::AppContext>,
+    pages: std::sync::Arc<cache::ResponseCache>,
+) -> Router {
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared_inbox))
         .route("/actor/inbox", post(inbox::instance_inbox))
@@ -85,6 +89,9 @@ pub fn router(config: FederationConfig<crate::context::AppContext>) -> Router {
         .merge(api::routes())
         .merge(inboxes)
         .fallback(|| async { crate::error::AppError::NotFound("no such page".into()) })
+        .layer(axum::middleware::from_fn(move |req, next| {
+            cache::layer(pages.clone(), req, next)
+        }))
         .layer(axum::middleware::map_response(security_headers))
         .layer(FederationMiddleware::new(config))
 }

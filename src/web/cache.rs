@@ -1,0 +1,153 @@
+//! A small cache of public GET responses (objects, actor documents, pages,
+//! feeds), so that reads cost a lookup, not queries and rendering.
+//!
+//! Entries live `TTL` at most and are dropped whole on any local write that
+//! changes what they show (publishing, edits, deletion). With several
+//! processes, another process's write shows here within `TTL`.
+
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+const TTL: Duration = Duration::from_secs(5);
+const MAX_ENTRIES: usize = 4096;
+const MAX_BODY: usize = 512 * 1024;
+
+struct Entry {
+    at: Instant,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+#[derive(Default)]
+pub struct ResponseCache(RwLock<HashMap<String, Entry>>);
+
+impl ResponseCache {
+    /// Forget everything: something public changed.
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.0.write() {
+            map.clear();
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Response> {
+        let map = self.0.read().ok()?;
+        let e = map.get(key)?;
+        if e.at.elapsed() > TTL {
+            return None;
+        }
+        let mut res = (e.status, Body::from(e.body.clone())).into_response();
+        *res.headers_mut() = e.headers.clone();
+        Some(res)
+    }
+
+    fn put(&self, key: String, status: StatusCode, headers: HeaderMap, body: Bytes) {
+        if let Ok(mut map) = self.0.write() {
+            if map.len() >= MAX_ENTRIES {
+                map.retain(|_, e| e.at.elapsed() <= TTL);
+                if map.len() >= MAX_ENTRIES {
+                    map.clear();
+                }
+            }
+            map.insert(
+                key,
+                Entry {
+                    at: Instant::now(),
+                    status,
+                    headers,
+                    body,
+                },
+            );
+        }
+    }
+}
+
+/// Public, cacheable paths: actors, objects, pretty pages, tags, feeds.
+fn cacheable(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["actor"] => true,
+        ["c" | "u" | "articles" | "notes" | "tags", name] => !name.is_empty(),
+        ["c", _, slug] => !["inbox", "outbox", "followers", "following", "network"].contains(slug),
+        _ => false,
+    }
+}
+
+pub async fn layer(cache: std::sync::Arc<ResponseCache>, req: Request, next: Next) -> Response {
+    let usable = req.method() == Method::GET
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && !req.headers().contains_key("signature")
+        && cacheable(req.uri().path());
+    if !usable {
+        return next.run(req).await;
+    }
+    let key = format!(
+        "{}|{}",
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/"),
+        super::wants_activity_json(req.headers())
+    );
+    if let Some(hit) = cache.get(&key) {
+        return hit;
+    }
+    let res = next.run(req).await;
+    if !matches!(
+        res.status(),
+        StatusCode::OK | StatusCode::MOVED_PERMANENTLY | StatusCode::GONE
+    ) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => {
+            cache.put(key, parts.status, parts.headers.clone(), bytes.clone());
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "response too large to cache",
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cacheable;
+
+    #[test]
+    fn what_is_cached() {
+        for p in [
+            "/actor",
+            "/c/commons",
+            "/c/commons.atom",
+            "/u/admin",
+            "/articles/x",
+            "/notes/x",
+            "/tags/t",
+            "/c/commons/a-slug",
+        ] {
+            assert!(cacheable(p), "{p}");
+        }
+        for p in [
+            "/",
+            "/inbox",
+            "/c/commons/inbox",
+            "/c/commons/outbox",
+            "/c/commons/followers",
+            "/articles/x/replies",
+            "/api/v1/x",
+            "/.well-known/webfinger",
+        ] {
+            assert!(!cacheable(p), "{p}");
+        }
+    }
+}
