@@ -68,11 +68,14 @@ pub async fn start(
     let (shutdown, rx) = watch::channel(false);
     let mut server_rx = rx.clone();
     let server = tokio::spawn(async move {
-        let result = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = server_rx.wait_for(|stop| *stop).await;
-            })
-            .await;
+        let result = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = server_rx.wait_for(|stop| *stop).await;
+        })
+        .await;
         if let Err(e) = result {
             tracing::error!(error = %e, "HTTP server failed");
         }

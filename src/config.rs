@@ -18,6 +18,7 @@ pub struct Settings {
     pub server: Server,
     pub database: Database,
     pub federation: Federation,
+    pub limits: Limits,
     pub delivery: Delivery,
     pub community: CommunityDefaults,
     pub admin: Admin,
@@ -42,6 +43,17 @@ pub struct Database {
 #[serde(deny_unknown_fields)]
 pub struct Federation {
     pub allow_insecure: bool,
+    pub require_signed_fetch: bool,
+    pub blocked_domains: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub inbox_per_address_per_minute: u32,
+    pub inbox_per_host_per_minute: u32,
+    pub api_per_address_per_minute: u32,
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -191,6 +203,15 @@ impl Settings {
         self.federation.allow_insecure || self.host() == "localhost"
     }
 
+    /// Is `host` (a domain, without port) or one of its parents blocked?
+    pub fn is_blocked(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.federation.blocked_domains.iter().any(|d| {
+            let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
+            !d.is_empty() && (host == d || host.ends_with(&format!(".{d}")))
+        })
+    }
+
     /// `http` for local testing, `https` otherwise.
     pub fn scheme(&self) -> &'static str {
         if self.insecure() { "http" } else { "https" }
@@ -218,6 +239,13 @@ fn env_value(defaults: &toml::Table, section: &str, key: &str, raw: &str) -> tom
             "false" | "0" | "no" => toml::Value::Boolean(false),
             _ => toml::Value::String(raw.to_string()),
         },
+        Some(toml::Value::Array(_)) => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        ),
         Some(toml::Value::Integer(_)) => raw
             .parse::<i64>()
             .map(toml::Value::Integer)

@@ -20,6 +20,8 @@ pub struct Inner {
     pub keys: KeyCache,
     /// Woken when deliveries are enqueued.
     pub delivery_wake: Notify,
+    /// Request rates per client address and remote host.
+    pub limiter: crate::federation::guard::RateLimiter,
     /// Public GET responses; cleared when public content changes.
     pub pages: Arc<crate::web::cache::ResponseCache>,
 }
@@ -44,6 +46,14 @@ impl AppContext {
             // memory stays flat however many hosts there are.
             .pool_max_idle_per_host(2)
             .pool_idle_timeout(std::time::Duration::from_secs(30))
+            // Outside local testing, names resolving to private addresses
+            // are refused when connecting (redirects are never followed).
+            .dns_resolver(
+                activitypub_federation::resolver::ValidatingDnsResolver::new(
+                    Vec::new(),
+                    !settings.insecure(),
+                ),
+            )
             .build()?;
         Ok(AppContext(Arc::new(Inner {
             db,
@@ -52,6 +62,7 @@ impl AppContext {
             keys: KeyCache::default(),
             delivery_wake: Notify::new(),
             pages: Arc::default(),
+            limiter: Default::default(),
         })))
     }
 

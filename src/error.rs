@@ -27,6 +27,9 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 429, with the seconds for `Retry-After`.
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     /// Invalid fields of a request body: field name → what is wrong.
     #[error("invalid fields: {0:?}")]
     Unprocessable(BTreeMap<String, String>),
@@ -60,6 +63,7 @@ impl AppError {
             AppError::Gone => StatusCode::GONE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,6 +102,11 @@ impl IntoResponse for AppError {
             other => json!({"error": other.to_string()}),
         };
         let mut res = (status, Json(body)).into_response();
+        if let AppError::TooManyRequests(_, secs) = &self
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

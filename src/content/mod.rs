@@ -28,6 +28,47 @@ pub fn sanitize_html(html: &str) -> String {
         .to_string()
 }
 
+/// Sanitize HTML received from another server to what Mastodon keeps:
+/// `p br span a del s pre blockquote code b strong u i em ul ol li`, plus
+/// headings; links are http(s)/mailto only and get `rel="nofollow noopener
+/// noreferrer"`. Everything else (scripts, styles, images, event attributes,
+/// classes, inline styles) is dropped.
+pub fn sanitize_remote_html(html: &str) -> String {
+    let tags = [
+        "p",
+        "br",
+        "span",
+        "a",
+        "del",
+        "s",
+        "pre",
+        "blockquote",
+        "code",
+        "b",
+        "strong",
+        "u",
+        "i",
+        "em",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    ];
+    ammonia::Builder::empty()
+        .add_tags(tags)
+        .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("ol", ["start", "reversed"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
 /// The plain text of the first paragraph, cut at a word boundary to at most
 /// `SUMMARY_MAX` characters.
 pub fn summary_from_markdown(md: &str) -> String {
@@ -95,6 +136,31 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn remote_html_keeps_what_mastodon_keeps() {
+        let html = sanitize_remote_html(
+            "<p class=\"x\" style=\"color:red\" onclick=\"a()\">Hi <a href=\"javascript:x\">j</a> <a href=\"https://e.org\">ok</a>\
+<img src=x><script>s()</script><iframe></iframe><b>b</b></p><table><tr><td>t</td></tr></table>",
+        );
+        assert!(
+            !html.contains("class") && !html.contains("style") && !html.contains("onclick"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("javascript")
+                && !html.contains("<img")
+                && !html.contains("<script")
+                && !html.contains("iframe"),
+            "{html}"
+        );
+        assert!(!html.contains("<table"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://e.org\" rel=\"nofollow noopener noreferrer\">ok</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<b>b</b>"), "{html}");
     }
 
     #[test]

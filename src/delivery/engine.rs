@@ -455,18 +455,8 @@ enum SendError {
 async fn send(ctx: &AppContext, d: &delivery::Model, p: &Prepared) -> Result<Response, SendError> {
     let inbox = Url::parse(&d.inbox_url)
         .map_err(|e| SendError::Permanent(format!("inbox `{}` is not a URL: {e}", d.inbox_url)))?;
-    match inbox.scheme() {
-        "https" => {}
-        "http" if ctx.settings.insecure() => {}
-        other => {
-            return Err(SendError::Permanent(format!(
-                "inbox scheme `{other}` refused"
-            )));
-        }
-    }
-    if inbox.host_str().is_none() {
-        return Err(SendError::Permanent(format!("inbox `{inbox}` has no host")));
-    }
+    crate::federation::guard::check_outgoing(&ctx.settings, &inbox)
+        .map_err(|e| SendError::Permanent(format!("inbox refused: {e}")))?;
     let headers = sign_request(&p.key, &p.key_id, "POST", &inbox, Some(&p.body))
         .map_err(SendError::Permanent)?;
     let mut req = ctx

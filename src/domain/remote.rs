@@ -18,7 +18,7 @@ pub async fn upsert_article(
     author: &actor::Model,
     community: Option<&actor::Model>,
 ) -> AppResult<article::Model> {
-    let content_html = content::sanitize_html(
+    let content_html = content::sanitize_remote_html(
         doc.content
             .as_deref()
             .or_else(|| {

@@ -11,7 +11,7 @@ use super::Data;
 use super::activities;
 use super::objects::actor::ApubActor;
 use super::protocol::activity::ActivityDoc;
-use super::signatures::parse_request_signature;
+use super::signatures::parse_request_signature_with_scheme;
 use crate::error::{AppError, AppResult};
 use activitypub_federation::fetch::object_id::ObjectId;
 use axum::body::Bytes;
@@ -135,6 +135,13 @@ pub async fn receive(
     headers: &HeaderMap,
     body: &[u8],
 ) -> AppResult<()> {
+    let client = crate::web::client_addr(headers, &data.settings);
+    data.limiter
+        .check(
+            &format!("inbox-addr:{client}"),
+            data.settings.limits.inbox_per_address_per_minute,
+        )
+        .map_err(|secs| super::guard::too_many(&client, secs))?;
     if !content_type_ok(headers) {
         return Err(AppError::UnsupportedMediaType(
             "inbox POSTs must be application/activity+json or application/ld+json".into(),
@@ -142,15 +149,37 @@ pub async fn receive(
     }
     let raw: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
+    super::guard::check_shape(&raw).map_err(AppError::BadRequest)?;
     let doc: ActivityDoc = serde_json::from_value(raw.clone())
         .map_err(|e| AppError::BadRequest(format!("not an activity: {e}")))?;
 
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let signature = parse_request_signature(method.as_str(), path, headers, Some(body))
-        .map_err(AppError::Unauthorized)?;
+    let signature = parse_request_signature_with_scheme(
+        data.settings.scheme(),
+        method.as_str(),
+        path,
+        headers,
+        Some(body),
+    )
+    .map_err(AppError::Unauthorized)?;
     let owner = signature
         .key_owner_guess()
         .map_err(AppError::Unauthorized)?;
+    for host in [owner.host_str(), doc.actor.host_str()]
+        .into_iter()
+        .flatten()
+    {
+        if data.settings.is_blocked(host) {
+            return Err(AppError::Forbidden(format!("{host} is blocked here")));
+        }
+    }
+    let key_host = owner.host_str().unwrap_or("");
+    data.limiter
+        .check(
+            &format!("inbox-host:{key_host}"),
+            data.settings.limits.inbox_per_host_per_minute,
+        )
+        .map_err(|secs| super::guard::too_many(key_host, secs))?;
     let signer = ObjectId::<ApubActor>::from(owner.clone())
         .dereference(data)
         .await

@@ -3,6 +3,8 @@
 //! pure builders of outgoing ones (`outbound`) and HTTP signatures.
 
 pub mod activities;
+pub mod fetch_auth;
+pub mod guard;
 pub mod inbox;
 pub mod objects;
 pub mod outbound;
@@ -42,6 +44,7 @@ pub async fn config(ctx: &AppContext) -> anyhow::Result<FederationConfig<AppCont
         .http_signature_compat(true)
         .client(client.into())
         .signed_fetch_actor(&instance)
+        .url_verifier(Box::new(guard::BlockedDomains(ctx.settings.clone())))
         .build()
         .await?)
 }
@@ -52,6 +55,8 @@ pub async fn resolve_actor(data: &Data, target: &str) -> AppResult<ApubActor> {
     if target.starts_with("http://") || target.starts_with("https://") {
         let url = url::Url::parse(target)
             .map_err(|e| AppError::unprocessable("target", format!("not a URL: {e}")))?;
+        guard::check_outgoing(&data.settings, &url)
+            .map_err(|e| AppError::unprocessable("target", e))?;
         return ObjectId::<ApubActor>::from(url).dereference(data).await;
     }
     let handle = target.trim_start_matches('@').to_lowercase();

@@ -159,25 +159,31 @@ impl ParsedSignature {
     }
 }
 
-/// Parse and time-check the `Signature` of a request. `body` is given for
-/// POSTs, whose `Digest` must be signed and match.
+/// Parse and time-check the signature of a request: RFC 9421
+/// (`Signature-Input`) when present, draft-cavage (`Signature`) otherwise.
+/// `body` is given for POSTs, whose digest must be signed and match.
+/// `scheme` is how the request reached us (`https` behind a proxy).
 pub fn parse_request_signature(
     method: &str,
     path_and_query: &str,
     headers: &HeaderMap,
     body: Option<&[u8]>,
 ) -> Result<ParsedSignature, String> {
+    parse_request_signature_with_scheme("https", method, path_and_query, headers, body)
+}
+
+pub fn parse_request_signature_with_scheme(
+    scheme: &str,
+    method: &str,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    body: Option<&[u8]>,
+) -> Result<ParsedSignature, String> {
+    if headers.contains_key("signature-input") {
+        return parse_rfc9421(scheme, method, path_and_query, headers, body);
+    }
     if !headers.contains_key("signature") {
-        if headers.contains_key("signature-input") {
-            return Err(
-                "RFC 9421 signatures are not accepted yet; sign with draft-cavage `Signature`"
-                    .into(),
-            );
-        }
-        return Err(
-            "missing Signature header: requests must be signed (draft-cavage HTTP signatures)"
-                .into(),
-        );
+        return Err("missing Signature header: requests must be signed (draft-cavage or RFC 9421 HTTP signatures)".into());
     }
     let map: BTreeMap<String, String> = headers
         .iter()
@@ -194,13 +200,7 @@ pub fn parse_request_signature(
     let date = map.get("date").ok_or("missing Date header")?;
     let date = httpdate::parse_http_date(date)
         .map_err(|_| format!("Date `{date}` is not an HTTP date"))?;
-    let now = SystemTime::now();
-    if date > now + MAX_CLOCK_SKEW {
-        return Err("Date is more than an hour in the future".into());
-    }
-    if date + MAX_CLOCK_SKEW < now {
-        return Err("Date is more than an hour old".into());
-    }
+    check_time(date)?;
     let mut config = http_signature_normalization::Config::new()
         .set_expiration(MAX_CLOCK_SKEW)
         .require_header("host")
@@ -216,6 +216,155 @@ pub fn parse_request_signature(
         signing_string: unverified.signing_string().to_string(),
         signature: unverified.signature().to_string(),
     })
+}
+
+fn check_time(when: SystemTime) -> Result<(), String> {
+    let now = SystemTime::now();
+    if when > now + MAX_CLOCK_SKEW {
+        return Err("Date is more than an hour in the future".into());
+    }
+    if when + MAX_CLOCK_SKEW < now {
+        return Err("Date is more than an hour old".into());
+    }
+    Ok(())
+}
+
+/// RFC 9421: rebuild the signature base from `Signature-Input` (first label)
+/// and the request, with `rsa-v1_5-sha256`.
+fn parse_rfc9421(
+    scheme: &str,
+    method: &str,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    body: Option<&[u8]>,
+) -> Result<ParsedSignature, String> {
+    let header = |name: &str| -> Option<String> {
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::trim)
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    };
+    let input = header("signature-input").ok_or("missing Signature-Input header")?;
+    let sigs = header("signature").ok_or("missing Signature header for the Signature-Input")?;
+    let (label, params_text) = input.split_once('=').ok_or("bad Signature-Input")?;
+    let label = label.trim();
+    // One signature only: cut at a comma outside quotes and parentheses.
+    let params_text = first_member(params_text.trim());
+    let sig_b64 = sigs
+        .split(',')
+        .filter_map(|m| m.trim().split_once('='))
+        .find(|(l, _)| l.trim() == label)
+        .map(|(_, v)| v.trim().trim_matches(':').to_string())
+        .ok_or_else(|| format!("no Signature for label `{label}`"))?;
+    let close = params_text
+        .find(')')
+        .ok_or("bad Signature-Input: no component list")?;
+    let list = params_text.get(1..close).ok_or("bad Signature-Input")?;
+    if !params_text.starts_with('(') {
+        return Err("bad Signature-Input: no component list".into());
+    }
+    let components: Vec<String> = list
+        .split_whitespace()
+        .map(|c| {
+            if c.starts_with('"') && c.ends_with('"') && c.len() >= 2 && !c.contains(';') {
+                Ok(c.trim_matches('"').to_ascii_lowercase())
+            } else {
+                Err(format!("unsupported component `{c}`"))
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    let mut key_id = None;
+    let mut created = None;
+    let mut expires = None;
+    for p in params_text
+        .get(close + 1..)
+        .unwrap_or("")
+        .split(';')
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        let v = v.trim_matches('"');
+        match k.trim() {
+            "keyid" => key_id = Some(v.to_string()),
+            "created" => created = v.parse::<u64>().ok(),
+            "expires" => expires = v.parse::<u64>().ok(),
+            "alg" if v != "rsa-v1_5-sha256" => {
+                return Err(format!(
+                    "signature algorithm `{v}` is not supported; use rsa-v1_5-sha256"
+                ));
+            }
+            _ => {}
+        }
+    }
+    let key_id = key_id.ok_or("Signature-Input has no keyid")?;
+    let created = created.ok_or("Signature-Input has no created time")?;
+    check_time(SystemTime::UNIX_EPOCH + Duration::from_secs(created))?;
+    if let Some(exp) = expires
+        && SystemTime::UNIX_EPOCH + Duration::from_secs(exp) < SystemTime::now()
+    {
+        return Err("the signature has expired".into());
+    }
+    if let Some(body) = body {
+        if !components.iter().any(|c| c == "content-digest") {
+            return Err("POST signatures must cover Content-Digest".into());
+        }
+        let digest = header("content-digest").ok_or("missing Content-Digest header")?;
+        let ours = B64.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, body).as_ref());
+        let matched = digest.split(',').any(|m| {
+            m.trim().split_once('=').is_some_and(|(alg, v)| {
+                alg.trim() == "sha-256" && v.trim().trim_matches(':') == ours
+            })
+        });
+        if !matched {
+            return Err("Content-Digest does not match the body".into());
+        }
+    }
+    let authority = header("host")
+        .ok_or("missing Host header")?
+        .to_ascii_lowercase();
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path_and_query, None),
+    };
+    let mut base = String::new();
+    for c in &components {
+        let value = match c.as_str() {
+            "@method" => method.to_ascii_uppercase(),
+            "@target-uri" => format!("{scheme}://{authority}{path_and_query}"),
+            "@authority" => authority.clone(),
+            "@scheme" => scheme.to_string(),
+            "@path" => path.to_string(),
+            "@query" => format!("?{}", query.unwrap_or("")),
+            "@request-target" => path_and_query.to_string(),
+            name if name.starts_with('@') => return Err(format!("unsupported component `{name}`")),
+            name => header(name).ok_or_else(|| format!("signed header `{name}` is missing"))?,
+        };
+        base.push_str(&format!("\"{c}\": {value}\n"));
+    }
+    base.push_str(&format!("\"@signature-params\": {params_text}"));
+    Ok(ParsedSignature {
+        key_id,
+        signing_string: base,
+        signature: sig_b64,
+    })
+}
+
+/// The first member of a structured-field dictionary value.
+fn first_member(s: &str) -> &str {
+    let (mut depth, mut quoted) = (0i32, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => return s[..i].trim(),
+            _ => {}
+        }
+    }
+    s
 }
 
 fn digest_matches(header: &str, body: &[u8]) -> bool {

@@ -37,8 +37,10 @@ pub fn routes() -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
-/// The local person behind the bearer token.
+/// The local person behind the bearer token. Every API call comes through
+/// here or [`limit`], which count it against the client's rate.
 async fn bearer(data: &Data, headers: &HeaderMap) -> AppResult<actor::Model> {
+    limit(data, headers)?;
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| AppError::Unauthorized("missing `Authorization: Bearer <token>` header; create a token with `peerpress token create USER`".into()))?
@@ -53,6 +55,17 @@ async fn bearer(data: &Data, headers: &HeaderMap) -> AppResult<actor::Model> {
             AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
         })?;
     crate::domain::auth::authenticate(&data.db, token).await
+}
+
+/// Count an API request against its client address.
+fn limit(data: &Data, headers: &HeaderMap) -> AppResult<()> {
+    let client = super::client_addr(headers, &data.settings);
+    data.limiter
+        .check(
+            &format!("api:{client}"),
+            data.settings.limits.api_per_address_per_minute,
+        )
+        .map_err(|secs| crate::federation::guard::too_many(&client, secs))
 }
 
 /// A JSON object from a request body, or a 415/400 saying what is wrong.
@@ -159,6 +172,7 @@ async fn get_article(
     Path(uuid): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Json<Value>> {
+    limit(&data, &headers)?;
     let a = crate::domain::articles::find_local(&data.db, &uuid).await?;
     if a.deleted_at.is_some() {
         return Err(AppError::Gone);
@@ -285,7 +299,12 @@ fn list(rows: Vec<(actor::Model, bool)>) -> Value {
     json!({"total": items.len(), "items": items})
 }
 
-async fn network(data: Data, Path(name): Path<String>) -> AppResult<Json<Value>> {
+async fn network(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<Value>> {
+    limit(&data, &headers)?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let rows = crate::domain::remote::network(&data.db, &community, 50).await?;
     let items: Vec<Value> = rows

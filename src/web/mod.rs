@@ -93,7 +93,45 @@ pub fn router(
             cache::layer(pages.clone(), req, next)
         }))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(record_client_addr))
         .layer(FederationMiddleware::new(config))
+}
+
+/// The address a request came from, as recorded by `record_client_addr`,
+/// or the last `X-Forwarded-For` hop when a trusted proxy is configured.
+pub fn client_addr(headers: &HeaderMap, settings: &crate::config::Settings) -> String {
+    if settings.limits.trust_forwarded_for
+        && let Some(addr) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+    {
+        return addr.trim().to_string();
+    }
+    headers
+        .get(CLIENT_ADDR_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+/// Internal request header carrying the peer address (any such header from
+/// outside is replaced or removed).
+const CLIENT_ADDR_HEADER: &str = "x-peerpress-client-addr";
+
+async fn record_client_addr(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let addr = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    req.headers_mut().remove(CLIENT_ADDR_HEADER);
+    if let Some(v) = addr.and_then(|a| HeaderValue::from_str(&a).ok()) {
+        req.headers_mut().insert(CLIENT_ADDR_HEADER, v);
+    }
+    next.run(req).await
 }
 
 /// Headers on every response: no inline scripts or framing, no MIME sniffing,

@@ -181,7 +181,9 @@ impl Object for ApubActor {
         row.host = Set(host);
         row.display_name = Set(bounded(json.name.clone(), 200));
         row.summary = Set(bounded(
-            json.summary.as_deref().map(crate::content::sanitize_html),
+            json.summary
+                .as_deref()
+                .map(crate::content::sanitize_remote_html),
             5000,
         ));
         row.inbox_url = Set(json.inbox.to_string());

@@ -1,0 +1,91 @@
+//! Signed fetches of our ActivityStreams documents: required in secure mode
+//! (`federation.require_signed_fetch`), and refused to blocked domains.
+//! The instance actor stays public, so others can verify our own signed
+//! requests.
+
+use super::Data;
+use super::objects::actor::ApubActor;
+use super::signatures::parse_request_signature_with_scheme;
+use crate::error::AppError;
+use activitypub_federation::fetch::object_id::ObjectId;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub async fn layer(data: Data, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let public = path == "/actor"
+        || path.starts_with("/.well-known/")
+        || path.starts_with("/nodeinfo/")
+        || path.starts_with("/api/");
+    if req.method() != axum::http::Method::GET
+        || public
+        || !crate::web::wants_activity_json(req.headers())
+    {
+        return next.run(req).await;
+    }
+    let signed =
+        req.headers().contains_key("signature") || req.headers().contains_key("signature-input");
+    if !signed {
+        if data.settings.federation.require_signed_fetch {
+            return AppError::Unauthorized("this server requires signed fetches (secure mode): sign the GET with your actor's key".into())
+                .into_response();
+        }
+        return next.run(req).await;
+    }
+    match verify(&data, &req).await {
+        Ok(()) => next.run(req).await,
+        Err(e)
+            if matches!(e, AppError::Forbidden(_))
+                || data.settings.federation.require_signed_fetch =>
+        {
+            e.into_response()
+        }
+        // Outside secure mode a bad signature on a GET is ignored: the
+        // document is public anyway.
+        Err(_) => next.run(req).await,
+    }
+}
+
+async fn verify(data: &Data, req: &Request) -> Result<(), AppError> {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let sig = parse_request_signature_with_scheme(
+        data.settings.scheme(),
+        "GET",
+        path,
+        req.headers(),
+        None,
+    )
+    .map_err(AppError::Unauthorized)?;
+    let owner = sig.key_owner_guess().map_err(AppError::Unauthorized)?;
+    if let Some(host) = owner.host_str()
+        && data.settings.is_blocked(host)
+    {
+        return Err(AppError::Forbidden(format!("{host} is blocked here")));
+    }
+    let actor = ObjectId::<ApubActor>::from(owner.clone())
+        .dereference(data)
+        .await
+        .map_err(|e| {
+            AppError::Unauthorized(format!(
+                "could not fetch the signing key's actor {owner}: {e}"
+            ))
+        })?;
+    if sig.verify(&actor.model.public_key_pem) {
+        return Ok(());
+    }
+    let fresh = ObjectId::<ApubActor>::from(owner.clone())
+        .dereference_forced(data)
+        .await
+        .ok();
+    match fresh {
+        Some(f) if sig.verify(&f.model.public_key_pem) => Ok(()),
+        _ => Err(AppError::Unauthorized(format!(
+            "signature does not verify with the key of {owner}"
+        ))),
+    }
+}

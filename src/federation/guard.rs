@@ -1,0 +1,220 @@
+//! Who may talk to us and whom we may reach: blocked domains, private
+//! addresses, request rates, and the shape of incoming JSON.
+
+use crate::config::Settings;
+use crate::error::AppError;
+use activitypub_federation::config::UrlVerifier;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+use url::{Host, Url};
+
+/// Refuses URLs on blocked domains (for the federation crate's fetches).
+#[derive(Clone)]
+pub struct BlockedDomains(pub Settings);
+
+#[async_trait::async_trait]
+impl UrlVerifier for BlockedDomains {
+    async fn verify(&self, url: &Url) -> Result<(), activitypub_federation::error::Error> {
+        match url.host_str() {
+            Some(h) if self.0.is_blocked(h) => Err(
+                activitypub_federation::error::Error::UrlVerificationError("domain is blocked"),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Is this address one no request of ours may reach in production?
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])) // shared address space
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
+                || (o[0] == 198 && (18..20).contains(&o[1])) // benchmarking
+                || o[0] >= 240 // reserved
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link local
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64
+        }
+    }
+}
+
+/// Check a URL we are about to request, before any connection: scheme, a
+/// domain (no IP literals), no private addresses by name, not blocked. In
+/// local-testing mode only the scheme and blocks are checked. Names that
+/// resolve to private addresses are refused at connect time by the clients'
+/// validating resolver.
+pub fn check_outgoing(settings: &Settings, url: &Url) -> Result<(), String> {
+    match url.scheme() {
+        "https" => {}
+        "http" if settings.insecure() => {}
+        other => return Err(format!("scheme `{other}` refused: https only")),
+    }
+    let host = url.host().ok_or_else(|| format!("{url} has no host"))?;
+    let name = match &host {
+        Host::Domain(d) => d.to_string(),
+        Host::Ipv4(ip) => ip.to_string(),
+        Host::Ipv6(ip) => ip.to_string(),
+    };
+    if settings.is_blocked(&name) {
+        return Err(format!("{name} is blocked"));
+    }
+    if settings.insecure() {
+        return Ok(());
+    }
+    match host {
+        Host::Ipv4(_) | Host::Ipv6(_) => Err(format!(
+            "{name}: IP addresses are refused, a domain name is needed"
+        )),
+        Host::Domain(d) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            if d == "localhost"
+                || d.ends_with(".localhost")
+                || d.ends_with(".local")
+                || d.ends_with(".internal")
+            {
+                Err(format!("{d} is a local name"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Token buckets: `per_minute` requests per key, refilled continuously.
+#[derive(Default)]
+pub struct RateLimiter(Mutex<HashMap<String, (f64, Instant)>>);
+
+impl RateLimiter {
+    /// Take one token for `key`; on refusal, the seconds until one is free.
+    pub fn check(&self, key: &str, per_minute: u32) -> Result<(), u64> {
+        if per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(per_minute);
+        let rate = capacity / 60.0;
+        let now = Instant::now();
+        let Ok(mut map) = self.0.lock() else {
+            return Ok(());
+        };
+        if map.len() > 100_000 {
+            map.retain(|_, (_, at)| now.duration_since(*at).as_secs() < 120);
+        }
+        let (tokens, at) = map.entry(key.to_string()).or_insert((capacity, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(capacity);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// Too many requests: 429 with Retry-After.
+pub fn too_many(what: &str, retry_after: u64) -> AppError {
+    AppError::TooManyRequests(
+        format!("too many requests from {what}; retry in {retry_after} s"),
+        retry_after,
+    )
+}
+
+/// Incoming JSON may nest at most this deep…
+pub const MAX_DEPTH: usize = 24;
+/// …and have arrays and objects of at most this many members.
+pub const MAX_MEMBERS: usize = 1000;
+
+/// Bound the shape of incoming JSON.
+pub fn check_shape(v: &serde_json::Value) -> Result<(), String> {
+    fn walk(v: &serde_json::Value, depth: usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(format!("JSON nested deeper than {MAX_DEPTH} levels"));
+        }
+        match v {
+            serde_json::Value::Array(items) => {
+                if items.len() > MAX_MEMBERS {
+                    return Err(format!("JSON array of more than {MAX_MEMBERS} items"));
+                }
+                items.iter().try_for_each(|i| walk(i, depth + 1))
+            }
+            serde_json::Value::Object(o) => {
+                if o.len() > MAX_MEMBERS {
+                    return Err(format!("JSON object of more than {MAX_MEMBERS} members"));
+                }
+                o.values().try_for_each(|i| walk(i, depth + 1))
+            }
+            _ => Ok(()),
+        }
+    }
+    walk(v, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_addresses() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_private(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "2606:4700::1111"] {
+            assert!(!is_private(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn buckets() {
+        let r = RateLimiter::default();
+        for _ in 0..3 {
+            assert!(r.check("a", 3).is_ok());
+        }
+        assert!(r.check("a", 3).is_err());
+        assert!(r.check("b", 3).is_ok());
+    }
+
+    #[test]
+    fn shapes() {
+        let mut deep = serde_json::json!(1);
+        for _ in 0..30 {
+            deep = serde_json::json!([deep]);
+        }
+        assert!(check_shape(&deep).is_err());
+        assert!(check_shape(&serde_json::json!(vec![0; 2000])).is_err());
+        assert!(check_shape(&serde_json::json!({"a": [1, {"b": 2}]})).is_ok());
+    }
+}
