@@ -225,6 +225,9 @@ pub struct FakePeer {
     pub base: String,
     pub actor_id: String,
     pub keys: GeneratedKeys,
+    /// A second actor on the same server, with a key of its own.
+    pub eve_id: String,
+    pub eve_keys: GeneratedKeys,
     pub inbox: Arc<Mutex<Vec<Received>>>,
     cache: KeyCache,
 }
@@ -256,6 +259,16 @@ impl FakePeer {
             "endpoints": {"sharedInbox": format!("{base}/inbox")},
             "publicKey": {"id": format!("{actor_id}#main-key"), "owner": actor_id, "publicKeyPem": keys.public_pem},
         });
+        let eve_id = format!("{base}/users/eve");
+        let eve_keys = generate_keypair().unwrap();
+        let eve_doc = json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": eve_id,
+            "type": "Person",
+            "preferredUsername": "eve",
+            "inbox": format!("{eve_id}/inbox"),
+            "publicKey": {"id": format!("{eve_id}#main-key"), "owner": eve_id, "publicKeyPem": eve_keys.public_pem},
+        });
         let record = inbox.clone();
         let record2 = inbox.clone();
         let status = Arc::new(std::sync::atomic::AtomicU16::new(status));
@@ -275,7 +288,27 @@ impl FakePeer {
             }
         };
         let answer2 = answer.clone();
+        let mallory_url = actor_id.clone();
         let app = axum::Router::new()
+            .route(
+                "/users/eve",
+                get(move || {
+                    let doc = eve_doc.clone();
+                    async move {
+                        (
+                            [("content-type", "application/activity+json")],
+                            doc.to_string(),
+                        )
+                    }
+                }),
+            )
+            .route(
+                "/users/redirect",
+                get(move || {
+                    let to = mallory_url.clone();
+                    async move { axum::response::Redirect::temporary(&to) }
+                }),
+            )
             .route(
                 "/users/mallory",
                 get(move || {
@@ -312,6 +345,8 @@ impl FakePeer {
             base,
             actor_id,
             keys,
+            eve_id,
+            eve_keys,
             inbox,
             cache: KeyCache::default(),
         }
@@ -332,6 +367,36 @@ impl FakePeer {
             Some(body),
         )
         .unwrap()
+    }
+
+    /// POST an activity signed with `keys` under `key_id`.
+    pub async fn post_signed_as(
+        &self,
+        url: &str,
+        activity: &Value,
+        key_id: &str,
+        keys: &GeneratedKeys,
+    ) -> (u16, String) {
+        let body = serde_json::to_vec(activity).unwrap();
+        let key = KeyCache::default().get(1, &keys.private_pem).unwrap();
+        let mut req = client()
+            .post(url)
+            .header("content-type", "application/activity+json");
+        for (k, v) in sign_request(
+            &key,
+            key_id,
+            "POST",
+            &url::Url::parse(url).unwrap(),
+            Some(&body),
+        )
+        .unwrap()
+        {
+            if k != "host" {
+                req = req.header(k, v);
+            }
+        }
+        let res = req.body(body).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
     }
 
     /// POST a signed activity; returns status and body text.

@@ -7,6 +7,7 @@
 mod harness;
 
 mod articles;
+mod attacks;
 mod binary;
 mod delivery;
 mod inbox;

@@ -31,7 +31,7 @@ pub async fn upsert_article(
     let title = doc
         .name
         .clone()
-        .map(|t| content::truncate_words(t.trim(), 300))
+        .map(|t| content::truncate_words(strip_tags(&t).trim(), 300))
         .unwrap_or_default();
     let summary = doc
         .summary

@@ -33,7 +33,13 @@ pub async fn layer(data: Data, req: Request, next: Next) -> Response {
         }
         return next.run(req).await;
     }
-    match verify(&data, &req).await {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let headers = req.headers().clone();
+    match verify(&data, &path, &headers).await {
         Ok(()) => next.run(req).await,
         Err(e)
             if matches!(e, AppError::Forbidden(_))
@@ -47,20 +53,10 @@ pub async fn layer(data: Data, req: Request, next: Next) -> Response {
     }
 }
 
-async fn verify(data: &Data, req: &Request) -> Result<(), AppError> {
-    let path = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    let sig = parse_request_signature_with_scheme(
-        data.settings.scheme(),
-        "GET",
-        path,
-        req.headers(),
-        None,
-    )
-    .map_err(AppError::Unauthorized)?;
+async fn verify(data: &Data, path: &str, headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+    let sig =
+        parse_request_signature_with_scheme(data.settings.scheme(), "GET", path, headers, None)
+            .map_err(AppError::Unauthorized)?;
     let owner = sig.key_owner_guess().map_err(AppError::Unauthorized)?;
     if let Some(host) = owner.host_str()
         && data.settings.is_blocked(host)

@@ -26,6 +26,19 @@ impl UrlVerifier for BlockedDomains {
     }
 }
 
+/// Do two URLs belong to the same server? Host and port must both match
+/// (stricter than the federation crate's domain comparison, under which
+/// `localhost:8001` and `localhost:8002` would be one server).
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// [`same_origin`] as a `Result`, for `?`.
+pub fn same_origin_or_err(a: &Url, b: &Url) -> Result<(), String> {
+    if same_origin(a, b) { Ok(()) } else { Err(format!("{a} and {b} are on different servers")) }
+}
+
 /// Is this address one no request of ours may reach in production?
 pub fn is_private(ip: IpAddr) -> bool {
     match ip {

@@ -92,6 +92,9 @@ pub fn router(
         .layer(axum::middleware::from_fn(move |req, next| {
             cache::layer(pages.clone(), req, next)
         }))
+        .layer(axum::middleware::from_fn(
+            crate::federation::fetch_auth::layer,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(record_client_addr))
         .layer(FederationMiddleware::new(config))

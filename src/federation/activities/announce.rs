@@ -7,7 +7,6 @@ use crate::federation::objects::actor::ApubActor;
 use crate::federation::protocol::{activity::ActivityDoc, article::ArticleDoc, ref_id};
 use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use entity::follow;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -54,7 +53,7 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             "the announced object has no attributedTo".into(),
         ));
     };
-    verify_domains_match(author_id, &object.id).map_err(|_| {
+    crate::federation::guard::same_origin_or_err(author_id, &object.id).map_err(|_| {
         AppError::BadRequest("the announced object's author is on another server".into())
     })?;
     let author = ObjectId::<ApubActor>::from(author_id.clone())

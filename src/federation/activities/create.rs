@@ -6,7 +6,6 @@ use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
 use crate::federation::protocol::{activity::ActivityDoc, article::ArticleDoc};
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use entity::follow;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -19,7 +18,7 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
     let object: ArticleDoc = serde_json::from_value(doc.object.clone())
         .map_err(|e| AppError::BadRequest(format!("the created object is not valid: {e}")))?;
     // The object must come from the actor's own server and name it as author.
-    verify_domains_match(&object.id, &doc.actor).map_err(|_| {
+    crate::federation::guard::same_origin_or_err(&object.id, &doc.actor).map_err(|_| {
         AppError::BadRequest(format!(
             "{} may not create objects on another server ({})",
             doc.actor, object.id

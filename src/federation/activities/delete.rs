@@ -4,7 +4,6 @@ use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
 use crate::federation::protocol::{activity::ActivityDoc, ref_id};
-use activitypub_federation::protocol::verification::verify_domains_match;
 
 pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
     let object = ref_id(&doc.object).ok_or_else(|| {
@@ -14,7 +13,7 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(actor = %object, "actor deleted; account deletion is not handled yet");
         return Ok(());
     }
-    if verify_domains_match(&object, &doc.actor).is_err() {
+    if !crate::federation::guard::same_origin(&object, &doc.actor) {
         tracing::info!(id = %doc.id, "Delete of another server's object ignored");
         return Ok(());
     }

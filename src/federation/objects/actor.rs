@@ -4,7 +4,6 @@ use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use crate::federation::protocol::actor::{ActorDoc, Endpoints, PublicKeyDoc};
 use activitypub_federation::config::Data;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
 use entity::actor;
@@ -122,7 +121,7 @@ impl Object for ApubActor {
         expected_domain: &Url,
         _data: &Data<Self::DataType>,
     ) -> AppResult<()> {
-        verify_domains_match(&json.id, expected_domain).map_err(|_| {
+        crate::federation::guard::same_origin_or_err(&json.id, expected_domain).map_err(|_| {
             AppError::BadRequest(format!("actor {} was served from another domain", json.id))
         })?;
         if json.public_key.owner != json.id {
