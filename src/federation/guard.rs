@@ -36,7 +36,11 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
 
 /// [`same_origin`] as a `Result`, for `?`.
 pub fn same_origin_or_err(a: &Url, b: &Url) -> Result<(), String> {
-    if same_origin(a, b) { Ok(()) } else { Err(format!("{a} and {b} are on different servers")) }
+    if same_origin(a, b) {
+        Ok(())
+    } else {
+        Err(format!("{a} and {b} are on different servers"))
+    }
 }
 
 /// Is this address one no request of ours may reach in production?
