@@ -5,7 +5,7 @@
 //! peer's actor `mallory`, so that a genuine Create from mallory would be
 //! stored (`genuine_create_is_stored` proves it): a refusal means something.
 
-use crate::harness::{Backend, FakePeer, TestInstance, client};
+use crate::harness::{Backend, FakePeer, TestInstance, client, manual_sign, raw_post, rsa_sign};
 use base64::Engine;
 use entity::{activity, actor, article, delivery, follow};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -116,43 +116,6 @@ fn own_article(peer: &FakePeer) -> Value {
         &format!("{}/objects/{}", peer.base, uuid::Uuid::new_v4()),
         &peer.actor_id,
     )
-}
-
-fn manual_sign(
-    keys: &peerpress::federation::signatures::GeneratedKeys,
-    key_id: &str,
-    parts: &[(&str, String)],
-) -> String {
-    let signing: Vec<String> = parts.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    let names: Vec<&str> = parts.iter().map(|(k, _)| *k).collect();
-    format!(
-        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"{}\"",
-        names.join(" "),
-        rsa_sign(keys, &signing.join("\n"))
-    )
-}
-
-fn rsa_sign(keys: &peerpress::federation::signatures::GeneratedKeys, text: &str) -> String {
-    let der = peerpress::federation::signatures::pem_to_der(&keys.private_pem).unwrap();
-    let key = aws_lc_rs::rsa::KeyPair::from_pkcs8(&der).unwrap();
-    let mut sig = vec![0u8; key.public_modulus_len()];
-    key.sign(
-        &aws_lc_rs::signature::RSA_PKCS1_SHA256,
-        &aws_lc_rs::rand::SystemRandom::new(),
-        text.as_bytes(),
-        &mut sig,
-    )
-    .unwrap();
-    base64::engine::general_purpose::STANDARD.encode(sig)
-}
-
-async fn raw_post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> (u16, String) {
-    let mut req = client().post(url);
-    for (k, v) in headers {
-        req = req.header(*k, v);
-    }
-    let res = req.body(body).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
 }
 
 const AS: &str = "application/activity+json";

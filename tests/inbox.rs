@@ -1,46 +1,12 @@
 //! The inbox refuses what it must, with a reason, and accepts what Mastodon
 //! really sends.
 
-use crate::harness::{Backend, FakePeer, TestInstance, client};
-use base64::Engine;
+use crate::harness::{Backend, FakePeer, TestInstance, manual_sign, raw_post};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
-/// Sign a request by hand: `parts` are (header name or `(request-target)`,
-/// value) in the order they go into `headers=`.
-fn manual_signature(peer: &FakePeer, parts: &[(&str, String)]) -> String {
-    let signing: Vec<String> = parts.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    let names: Vec<&str> = parts.iter().map(|(k, _)| *k).collect();
-    let der = peerpress::federation::signatures::pem_to_der(&peer.keys.private_pem).unwrap();
-    let key = aws_lc_rs::rsa::KeyPair::from_pkcs8(&der).unwrap();
-    let mut sig = vec![0u8; key.public_modulus_len()];
-    key.sign(
-        &aws_lc_rs::signature::RSA_PKCS1_SHA256,
-        &aws_lc_rs::rand::SystemRandom::new(),
-        signing.join("\n").as_bytes(),
-        &mut sig,
-    )
-    .unwrap();
-    format!(
-        "keyId=\"{}#main-key\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"{}\"",
-        peer.actor_id,
-        names.join(" "),
-        base64::engine::general_purpose::STANDARD.encode(sig)
-    )
-}
-
 fn digest(body: &[u8]) -> String {
     peerpress::federation::signatures::sha256_digest_header(body)
-}
-
-/// POST with explicit headers (Host included as given).
-async fn raw_post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> (u16, String) {
-    let mut req = client().post(url);
-    for (k, v) in headers {
-        req = req.header(*k, v);
-    }
-    let res = req.body(body).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
 }
 
 async fn followers(a: &TestInstance) -> u64 {
@@ -57,8 +23,9 @@ async fn mastodon_style_signature_is_accepted() {
     let body = serde_json::to_vec(&peer.follow(&a.url("/c/commons"))).unwrap();
     let date = httpdate::fmt_http_date(SystemTime::now());
     let d = digest(&body);
-    let sig = manual_signature(
-        &peer,
+    let sig = manual_sign(
+        &peer.keys,
+        &format!("{}#main-key", peer.actor_id),
         &[
             ("host", "localhost".into()),
             ("date", date.clone()),
@@ -134,8 +101,9 @@ async fn forged_and_malformed_requests_are_refused() {
         let date = httpdate::fmt_http_date(when);
         let d = digest(&body);
         let host = a.domain.clone();
-        let sig = manual_signature(
-            &peer,
+        let sig = manual_sign(
+            &peer.keys,
+            &format!("{}#main-key", peer.actor_id),
             &[
                 ("(request-target)", "post /inbox".into()),
                 ("host", host.clone()),
