@@ -225,6 +225,8 @@ pub struct FakePeer {
     pub base: String,
     pub actor_id: String,
     pub keys: GeneratedKeys,
+    /// mallory's actor document as served (see `rotate_key`).
+    mallory_doc: Arc<Mutex<Value>>,
     /// A second actor on the same server, with a key of its own.
     pub eve_id: String,
     pub eve_keys: GeneratedKeys,
@@ -259,6 +261,8 @@ impl FakePeer {
             "endpoints": {"sharedInbox": format!("{base}/inbox")},
             "publicKey": {"id": format!("{actor_id}#main-key"), "owner": actor_id, "publicKeyPem": keys.public_pem},
         });
+        let mallory_doc = Arc::new(Mutex::new(doc));
+        let served_doc = mallory_doc.clone();
         let eve_id = format!("{base}/users/eve");
         let eve_keys = generate_keypair().unwrap();
         let eve_doc = json!({
@@ -312,7 +316,7 @@ impl FakePeer {
             .route(
                 "/users/mallory",
                 get(move || {
-                    let doc = doc.clone();
+                    let doc = served_doc.lock().unwrap().clone();
                     async move {
                         (
                             [("content-type", "application/activity+json")],
@@ -347,9 +351,17 @@ impl FakePeer {
             keys,
             eve_id,
             eve_keys,
+            mallory_doc,
             inbox,
             cache: KeyCache::default(),
         }
+    }
+
+    /// Give mallory a new key pair, served from now on.
+    pub fn rotate_key(&mut self) {
+        self.keys = generate_keypair().unwrap();
+        self.cache = KeyCache::default();
+        self.mallory_doc.lock().unwrap()["publicKey"]["publicKeyPem"] = json!(self.keys.public_pem);
     }
 
     pub fn received(&self) -> Vec<Received> {

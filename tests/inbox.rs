@@ -2,6 +2,7 @@
 //! really sends.
 
 use crate::harness::{Backend, FakePeer, TestInstance, manual_sign, raw_post};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -168,4 +169,37 @@ async fn replayed_activity_changes_nothing_and_unknown_types_are_accepted() {
     });
     let (status, text) = peer.post(&a.url("/inbox"), &odd).await;
     assert_eq!(status, 202, "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_is_refetched_once() {
+    let a = TestInstance::start(Backend::Sqlite).await;
+    let mut peer = FakePeer::start().await;
+    assert_eq!(
+        peer.post(&a.url("/inbox"), &peer.follow(&a.url("/c/commons")))
+            .await
+            .0,
+        202
+    );
+    // We now hold mallory's old key; she rotates it and signs with the new one.
+    peer.rotate_key();
+    let like = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/likes/rotated", peer.base),
+        "type": "Like",
+        "actor": peer.actor_id,
+        "object": a.url("/c/commons"),
+    });
+    let (status, text) = peer.post(&a.url("/inbox"), &like).await;
+    assert_eq!(status, 202, "{text}");
+    let stored = entity::actor::Entity::find()
+        .filter(entity::actor::Column::ApId.eq(peer.actor_id.as_str()))
+        .one(&a.ctx().db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.public_key_pem, peer.keys.public_pem,
+        "the new key is stored"
+    );
 }
