@@ -140,3 +140,44 @@ async fn api_input_errors(backend: Backend) {
     assert_eq!(status, 404);
 }
 db_test!(api_errors, api_input_errors);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_describes_every_api_route() {
+    let a = TestInstance::start(Backend::Sqlite).await;
+    let res = crate::harness::client()
+        .get(a.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let doc: serde_json::Value = res.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/communities/{name}/articles",
+        "/communities/{name}/announcements",
+        "/articles/{uuid}",
+        "/communities/{name}/follows",
+        "/communities/{name}/followers",
+        "/communities/{name}/following",
+        "/communities/{name}/network",
+        "/admin/deliveries",
+        "/admin/deliveries/retry",
+    ] {
+        assert!(paths.contains_key(p), "{p} undocumented");
+    }
+    // The licences it lists are the ones the API accepts.
+    let licences = doc["components"]["schemas"]["ArticleInput"]["properties"]["licence"]["enum"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        licences.len(),
+        peerpress::content::licences::CATALOGUE.len()
+    );
+    for l in licences {
+        assert!(
+            peerpress::content::licences::find(l.as_str().unwrap()).is_some(),
+            "{l}"
+        );
+    }
+}

@@ -32,6 +32,7 @@ pub fn routes() -> Router {
         .route("/api/v1/communities/{name}/followers", get(followers))
         .route("/api/v1/communities/{name}/following", get(following))
         .route("/api/v1/communities/{name}/network", get(network))
+        .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/admin/deliveries", get(deliveries_status))
         .route("/api/v1/admin/deliveries/retry", post(deliveries_retry))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -353,4 +354,16 @@ async fn deliveries_retry(data: Data, headers: HeaderMap, body: Bytes) -> AppRes
     };
     let n = crate::delivery::health::retry_now(&data, &host).await?;
     Ok(Json(json!({"host": host, "due_now": n})))
+}
+
+/// The OpenAPI description of this API.
+async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        include_str!("openapi.json"),
+    )
+        .into_response()
 }
