@@ -9,6 +9,7 @@ mod harness;
 mod articles;
 mod attacks;
 mod binary;
+mod comments;
 mod delivery;
 mod inbox;
 mod interop_fedify;

@@ -11,6 +11,7 @@ pub mod article;
 pub mod article_author;
 pub mod article_slug;
 pub mod article_tag;
+pub mod comment;
 pub mod delivery;
 pub mod follow;
 pub mod instance_health;

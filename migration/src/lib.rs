@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_init;
 mod m20261126_000002_delivery_engine;
 mod m20261126_000003_publishing;
+mod m20261126_000004_comments;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_init::Migration),
             Box::new(m20261126_000002_delivery_engine::Migration),
             Box::new(m20261126_000003_publishing::Migration),
+            Box::new(m20261126_000004_comments::Migration),
         ]
     }
 }

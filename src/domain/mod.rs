@@ -7,6 +7,7 @@
 pub mod actors;
 pub mod articles;
 pub mod auth;
+pub mod comments;
 pub mod follows;
 pub mod names;
 pub mod remote;

@@ -33,6 +33,7 @@ pub fn routes() -> Router {
         .route("/api/v1/communities/{name}/following", get(following))
         .route("/api/v1/communities/{name}/network", get(network))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/articles/{uuid}/comments", get(article_comments))
         .route("/api/v1/admin/deliveries", get(deliveries_status))
         .route("/api/v1/admin/deliveries/retry", post(deliveries_retry))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -366,4 +367,34 @@ async fn openapi() -> Response {
         include_str!("openapi.json"),
     )
         .into_response()
+}
+
+async fn article_comments(
+    data: Data,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<Value>> {
+    limit(&data, &headers)?;
+    let a = crate::domain::articles::find_local(&data.db, &uuid).await?;
+    if a.draft {
+        return Err(AppError::NotFound(format!("no article {uuid} here")));
+    }
+    if a.deleted_at.is_some() {
+        return Err(AppError::Gone);
+    }
+    let items: Vec<Value> = crate::domain::comments::of_article(&data.db, a.id, 500)
+        .await?
+        .iter()
+        .map(|(c, author)| {
+            json!({
+                "id": c.ap_id,
+                "in_reply_to": c.in_reply_to,
+                "content": c.content_html,
+                "published": c.published,
+                "updated": c.updated,
+                "author": author.as_ref().map(actor_view),
+            })
+        })
+        .collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
 }

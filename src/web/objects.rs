@@ -57,7 +57,7 @@ async fn show(data: &Data, headers: &HeaderMap, a: article::Model) -> AppResult<
             inner: doc,
         }))
     } else {
-        pages::article_page(data, &view)
+        pages::article_page(data, &view).await
     }
 }
 
@@ -100,6 +100,18 @@ pub async fn collection(
         return Ok(tombstone(&a));
     }
     let id = format!("{}/{name}", a.ap_id);
+    // Replies: every accepted comment, whatever its origin (Mastodon 4.5
+    // walks `first` → `items` to load the thread). Likes and shares are
+    // counted once they are received.
+    let (total, items): (u64, Vec<serde_json::Value>) = if name == "replies" {
+        let comments = crate::domain::comments::of_article(&data.db, a.id, 500).await?;
+        (
+            comments.len() as u64,
+            comments.into_iter().map(|(c, _)| json!(c.ap_id)).collect(),
+        )
+    } else {
+        (0, Vec::new())
+    };
     if q.page == Some(true) {
         return Ok(activity_json(&WithContext {
             context: object_context(),
@@ -108,7 +120,7 @@ pub async fn collection(
                 kind: "OrderedCollectionPage",
                 part_of: id,
                 next: None,
-                ordered_items: Vec::new(),
+                ordered_items: items,
             },
         }));
     }
@@ -117,7 +129,7 @@ pub async fn collection(
         inner: OrderedCollection {
             id: id.clone(),
             kind: "OrderedCollection",
-            total_items: 0,
+            total_items: total,
             first: Some(format!("{id}?page=true")),
         },
     }))

@@ -106,8 +106,13 @@ pub async fn tag_page(data: &Data, tag: &str) -> AppResult<Response> {
     Ok(render(&page)?.into_response())
 }
 
-pub fn article_page(data: &Data, v: &ArticleView) -> AppResult<Response> {
-    Ok(render(&ArticlePage::new(data, v))?.into_response())
+pub async fn article_page(data: &Data, v: &ArticleView) -> AppResult<Response> {
+    let comments = crate::domain::comments::of_article(&data.db, v.article.id, 500)
+        .await?
+        .iter()
+        .map(|(c, a)| super::views::comment_view(data, c, a.as_ref()))
+        .collect();
+    Ok(render(&ArticlePage::new(data, v, comments))?.into_response())
 }
 
 /// The page of a deleted object.

@@ -151,10 +151,38 @@ pub struct ArticlePage {
     pub licence: Option<LicenceLink>,
     pub language: Option<String>,
     pub content_html: String,
+    pub comments: Vec<CommentView>,
+}
+
+/// A comment as shown under an article.
+pub struct CommentView {
+    pub id: String,
+    pub author: Link,
+    pub content_html: String,
+    pub published_iso: String,
+    pub published_day: String,
+}
+
+pub fn comment_view(
+    data: &Data,
+    c: &entity::comment::Model,
+    author: Option<&actor::Model>,
+) -> CommentView {
+    CommentView {
+        id: c.ap_id.clone(),
+        author: author.map(|a| actor_link(data, a)).unwrap_or_else(|| Link {
+            name: "someone".into(),
+            url: c.ap_id.clone(),
+            handle: String::new(),
+        }),
+        content_html: c.content_html.clone(),
+        published_iso: c.published.to_rfc3339(),
+        published_day: c.published.format("%Y-%m-%d").to_string(),
+    }
 }
 
 impl ArticlePage {
-    pub fn new(data: &Data, v: &ArticleView) -> ArticlePage {
+    pub fn new(data: &Data, v: &ArticleView, comments: Vec<CommentView>) -> ArticlePage {
         let a = &v.article;
         let title = if a.kind == "note" {
             format!("Announcement of {}", a.published.format("%Y-%m-%d"))
@@ -181,6 +209,7 @@ impl ArticlePage {
             licence: licence_link(a.licence.as_deref()),
             language: a.language.clone(),
             content_html: a.content_html.clone(),
+            comments,
         }
     }
 }

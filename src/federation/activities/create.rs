@@ -29,8 +29,15 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             "the object's attributedTo does not include the activity's actor".into(),
         ));
     }
-    if object.in_reply_to.is_some() {
-        tracing::info!(id = %object.id, "reply received; comments are not handled yet");
+    if let Some(parent) = &object.in_reply_to {
+        // A reply: a comment when it belongs to one of our articles' threads.
+        match crate::domain::comments::thread_of(&data.db, parent.as_str()).await? {
+            Some(article) => {
+                crate::domain::comments::receive(data.app_data(), &article, &signer.model, &object)
+                    .await?;
+            }
+            None => tracing::info!(id = %object.id, "reply to something that is not ours; ignored"),
+        }
         return Ok(());
     }
     // Keep only what someone here asked for: an accepted follow of the author

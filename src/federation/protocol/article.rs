@@ -31,7 +31,12 @@ pub struct ArticleDoc {
     pub media_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_map: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Markdown source: `{content, mediaType}`; Pleroma sends a bare string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_source"
+    )]
     pub source: Option<Source>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<Value>,
@@ -83,4 +88,15 @@ fn opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Erro
         return Ok(None);
     }
     Ok(super::ref_ids(&v).into_iter().next())
+}
+
+fn lenient_source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Source>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(content) => Some(Source {
+            content,
+            media_type: "text/plain".into(),
+        }),
+        v @ Value::Object(_) => serde_json::from_value(v).ok(),
+        _ => None,
+    })
 }

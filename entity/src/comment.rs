@@ -1,0 +1,29 @@
+//! Comments on our articles: replies received from other servers.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "comment")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub ap_id: String,
+    /// The article the thread belongs to.
+    pub article_id: i64,
+    /// What it answers: the article or another comment (threading).
+    pub in_reply_to: String,
+    pub author_id: i64,
+    /// Sanitized HTML.
+    pub content_html: String,
+    /// `accepted` (shown) for now; moderation states come with the
+    /// community comment policy.
+    pub state: String,
+    pub local: bool,
+    pub published: DateTimeUtc,
+    pub updated: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
