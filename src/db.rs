@@ -46,3 +46,19 @@ fn sqlite_file(url: &str) -> Option<&str> {
         Some(path)
     }
 }
+
+/// Begin a transaction that will write. On SQLite the write lock is taken at
+/// once (waiting for other writers), because a transaction that reads first
+/// and writes later fails with "database is locked" when another connection
+/// wrote in between (WAL's busy-snapshot rule: no busy wait applies).
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        txn.execute_unprepared("UPDATE actor SET id = id WHERE 1 = 0")
+            .await?;
+    }
+    Ok(txn)
+}

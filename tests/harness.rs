@@ -99,6 +99,12 @@ impl TestInstance {
     }
 
     pub async fn start_with(backend: Backend, extra_env: Vec<(String, String)>) -> TestInstance {
+        if let Ok(filter) = std::env::var("PEERPRESS_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let db = TestDb::new(backend).await;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();

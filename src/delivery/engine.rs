@@ -17,9 +17,7 @@ use crate::federation::signatures::sign_request;
 use chrono::{DateTime, Duration, Utc};
 use entity::{activity, actor, delivery, follow};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -542,7 +540,7 @@ async fn try_write_outcomes(ctx: &AppContext, outcomes: &[Outcome]) -> AppResult
     let now = crate::domain::now();
     let park_days = ctx.settings.delivery.park_after_days;
     let mut stats = RoundStats::default();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     // Hosts in a fixed order, so concurrent writers lock health rows alike.
     let mut healthy: BTreeSet<&str> = BTreeSet::new();
     let mut failing: BTreeMap<&str, &str> = BTreeMap::new();

@@ -11,7 +11,6 @@ use crate::federation::outbound;
 use entity::{actor, article, article_author, article_slug, article_tag};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -530,7 +529,7 @@ pub async fn publish(
         .or_else(|| community.licence.clone())
         .unwrap_or_else(|| licences::DEFAULT.to_string());
     let now = super::now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let slug = free_slug(&txn, community.id, &title, None).await?;
     let saved = article::ActiveModel {
         uuid: Set(Some(uuid)),
@@ -601,7 +600,7 @@ pub async fn announce(
     let uuid = uuid::Uuid::now_v7().to_string();
     let ap_id = ctx.url(&format!("/notes/{uuid}"));
     let now = super::now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let saved = article::ActiveModel {
         uuid: Set(Some(uuid)),
         ap_id: Set(ap_id.clone()),
@@ -660,7 +659,7 @@ pub async fn edit(
             "a published article cannot become a draft again; delete it instead",
         ));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let mut row: article::ActiveModel = current.clone().into();
     if let Some(title) = &input.title
         && *title != current.title
@@ -770,7 +769,7 @@ pub async fn delete(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppR
     }
     let view = load_view(&ctx.db, current.clone()).await?;
     may_edit(&ctx.db, &view, person).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let mut row: article::ActiveModel = current.clone().into();
     row.deleted_at = Set(Some(super::now()));
     row.update(&txn).await?;

@@ -11,7 +11,7 @@ use crate::federation::protocol::article::ArticleDoc;
 use entity::{actor, article, comment};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 
 /// The local article a reply belongs to: the one it answers, or the article
@@ -65,7 +65,7 @@ pub async fn receive(
         .as_ref()
         .map(|u| u.to_string())
         .unwrap_or_else(|| article.ap_id.clone());
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let existing = comment::Entity::find()
         .filter(comment::Column::ApId.eq(doc.id.as_str()))
         .one(&txn)

@@ -6,9 +6,7 @@ use crate::delivery;
 use crate::error::AppResult;
 use crate::federation::outbound;
 use entity::{actor, follow};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
 pub async fn find(
@@ -34,7 +32,7 @@ pub async fn start_following(
     }
     let id = outbound::activity_id(&ctx.base_url());
     let json = outbound::follow(&id, community, target);
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let row = follow::ActiveModel {
         follower_id: Set(community.id),
         target_id: Set(target.id),
@@ -63,7 +61,7 @@ pub async fn accept_follower(
         .get("id")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     match find(&txn, follower, target).await? {
         Some(existing) => {
             let mut row: follow::ActiveModel = existing.into();
