@@ -4,10 +4,8 @@
 //! requests.
 
 use super::Data;
-use super::objects::actor::ApubActor;
 use super::signatures::parse_request_signature_with_scheme;
 use crate::error::AppError;
-use activitypub_federation::fetch::object_id::ObjectId;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -63,25 +61,5 @@ async fn verify(data: &Data, path: &str, headers: &axum::http::HeaderMap) -> Res
     {
         return Err(AppError::Forbidden(format!("{host} is blocked here")));
     }
-    let actor = ObjectId::<ApubActor>::from(owner.clone())
-        .dereference(data)
-        .await
-        .map_err(|e| {
-            AppError::Unauthorized(format!(
-                "could not fetch the signing key's actor {owner}: {e}"
-            ))
-        })?;
-    if sig.verify(&actor.model.public_key_pem) {
-        return Ok(());
-    }
-    let fresh = ObjectId::<ApubActor>::from(owner.clone())
-        .dereference_forced(data)
-        .await
-        .ok();
-    match fresh {
-        Some(f) if sig.verify(&f.model.public_key_pem) => Ok(()),
-        _ => Err(AppError::Unauthorized(format!(
-            "signature does not verify with the key of {owner}"
-        ))),
-    }
+    super::inbox::verified_signer(data, &sig).await.map(|_| ())
 }

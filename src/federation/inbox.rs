@@ -155,6 +155,39 @@ pub fn parse_body(body: &[u8]) -> AppResult<(serde_json::Value, ActivityDoc)> {
     Ok((raw, doc))
 }
 
+/// The actor whose key made `signature`, fetched (from our store when fresh)
+/// and checked against it; on a mismatch the actor is refetched once, since
+/// its key may have been rotated. Shared by inboxes and signed fetches.
+pub async fn verified_signer(
+    data: &Data,
+    signature: &super::signatures::ParsedSignature,
+) -> AppResult<ApubActor> {
+    let owner = signature
+        .key_owner_guess()
+        .map_err(AppError::Unauthorized)?;
+    let signer = ObjectId::<ApubActor>::from(owner.clone())
+        .dereference(data)
+        .await
+        .map_err(|e| {
+            AppError::Unauthorized(format!(
+                "could not fetch the signing key's actor {owner}: {e}"
+            ))
+        })?;
+    if signature.verify(&signer.model.public_key_pem) {
+        return Ok(signer);
+    }
+    let fresh = ObjectId::<ApubActor>::from(owner.clone())
+        .dereference_forced(data)
+        .await
+        .ok();
+    match fresh {
+        Some(f) if !f.model.local && signature.verify(&f.model.public_key_pem) => Ok(f),
+        _ => Err(AppError::Unauthorized(format!(
+            "signature does not verify with the key of {owner}"
+        ))),
+    }
+}
+
 /// Check, verify and handle one posted activity.
 pub async fn receive(
     data: &Data,
@@ -204,31 +237,7 @@ pub async fn receive(
             data.settings.limits.inbox_per_host_per_minute,
         )
         .map_err(|secs| super::guard::too_many(key_host, secs))?;
-    let signer = ObjectId::<ApubActor>::from(owner.clone())
-        .dereference(data)
-        .await
-        .map_err(|e| {
-            AppError::Unauthorized(format!(
-                "could not fetch the signing key's actor {owner}: {e}"
-            ))
-        })?;
-    let signer = if signature.verify(&signer.model.public_key_pem) {
-        signer
-    } else {
-        // The key may have been rotated: refetch once.
-        let fresh = ObjectId::<ApubActor>::from(owner.clone())
-            .dereference_forced(data)
-            .await
-            .ok();
-        match fresh {
-            Some(f) if !f.model.local && signature.verify(&f.model.public_key_pem) => f,
-            _ => {
-                return Err(AppError::Unauthorized(format!(
-                    "signature does not verify with the key of {owner}"
-                )));
-            }
-        }
-    };
+    let signer = verified_signer(data, &signature).await?;
     if signer.model.ap_id != doc.actor.as_str() {
         return Err(AppError::Unauthorized(format!(
             "the request is signed by {} but the activity's actor is {}",

@@ -7,16 +7,9 @@ use crate::federation::objects::actor::ApubActor;
 use crate::federation::protocol::{activity::ActivityDoc, article::ArticleDoc, ref_id};
 use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
-use entity::follow;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
-    let followers_here = follow::Entity::find()
-        .filter(follow::Column::TargetId.eq(signer.model.id))
-        .filter(follow::Column::Accepted.eq(true))
-        .count(&data.db)
-        .await?;
-    if followers_here == 0 {
+    if crate::domain::follows::follower_count(&data.db, &signer.model).await? == 0 {
         tracing::info!(id = %doc.id, "Announce by an actor nobody here follows; ignored");
         return Ok(());
     }
