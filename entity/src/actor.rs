@@ -40,6 +40,10 @@ pub struct Model {
     pub licence: Option<String>,
     /// Communities: the published charter (Markdown).
     pub charter: Option<String>,
+    /// Communities: who may comment without approval: `open` (the default
+    /// when NULL), `held` (every comment waits for a moderator) or
+    /// `followers` (followers of the community; others are held).
+    pub comment_policy: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

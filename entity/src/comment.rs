@@ -15,8 +15,8 @@ pub struct Model {
     pub author_id: i64,
     /// Sanitized HTML.
     pub content_html: String,
-    /// `accepted` (shown) for now; moderation states come with the
-    /// community comment policy.
+    /// `accepted` (shown), `held` (waiting for a moderator) or `removed`
+    /// (by a moderator; kept so the same id cannot come back).
     pub state: String,
     pub local: bool,
     pub published: DateTimeUtc,

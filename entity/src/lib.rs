@@ -16,3 +16,5 @@ pub mod delivery;
 pub mod follow;
 pub mod instance_health;
 pub mod membership;
+pub mod moderation_log;
+pub mod reaction;

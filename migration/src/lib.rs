@@ -8,6 +8,7 @@ mod m20261126_000001_init;
 mod m20261126_000002_delivery_engine;
 mod m20261126_000003_publishing;
 mod m20261126_000004_comments;
+mod m20261126_000005_conversations;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_delivery_engine::Migration),
             Box::new(m20261126_000003_publishing::Migration),
             Box::new(m20261126_000004_comments::Migration),
+            Box::new(m20261126_000005_conversations::Migration),
         ]
     }
 }

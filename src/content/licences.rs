@@ -68,3 +68,86 @@ pub fn keys() -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// A licence named by its key or by its URL (as received from other
+/// servers: `http`/`https`, with or without a trailing slash, `legalcode` or
+/// a `deed.xx` page).
+pub fn from_key_or_url(s: &str) -> Option<&'static Licence> {
+    find(s).or_else(|| {
+        let norm = |u: &str| {
+            let u = u
+                .trim()
+                .trim_start_matches("https://")
+                .trim_start_matches("http://");
+            let u = u.split(['?', '#']).next().unwrap_or(u);
+            let u = match u.rfind("/legalcode").or_else(|| u.rfind("/deed.")) {
+                Some(i) => &u[..i],
+                None => u,
+            };
+            u.trim_end_matches('/').to_ascii_lowercase()
+        };
+        let wanted = norm(s);
+        CATALOGUE
+            .iter()
+            .find(|l| l.url.is_some_and(|u| norm(u) == wanted))
+    })
+}
+
+/// May an article under this licence (key or URL) be shown in full here,
+/// with attribution? Known open licences and any Creative Commons licence
+/// yes; all rights reserved, no licence or an unknown one: no (title,
+/// summary and a link only).
+pub fn allows_republishing(licence: Option<&str>) -> bool {
+    let Some(s) = licence else {
+        return false;
+    };
+    match from_key_or_url(s) {
+        Some(l) => l.url.is_some(),
+        None => {
+            let s = s.trim().to_ascii_lowercase();
+            s.starts_with("https://creativecommons.org/licenses/")
+                || s.starts_with("http://creativecommons.org/licenses/")
+                || s.starts_with("https://creativecommons.org/publicdomain/")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn licences_are_found_by_key_or_any_form_of_their_url() {
+        assert_eq!(
+            from_key_or_url("cc-by-4.0").map(|l| l.key),
+            Some("CC-BY-4.0")
+        );
+        for u in [
+            "https://creativecommons.org/licenses/by-sa/4.0/",
+            "http://creativecommons.org/licenses/by-sa/4.0",
+            "https://creativecommons.org/licenses/by-sa/4.0/legalcode",
+            "https://creativecommons.org/licenses/by-sa/4.0/deed.de",
+        ] {
+            assert_eq!(
+                from_key_or_url(u).map(|l| l.key),
+                Some("CC-BY-SA-4.0"),
+                "{u}"
+            );
+        }
+        assert!(from_key_or_url("https://example.com/licence").is_none());
+    }
+
+    #[test]
+    fn only_open_licences_allow_republishing() {
+        assert!(allows_republishing(Some(
+            "https://creativecommons.org/licenses/by/4.0/"
+        )));
+        assert!(allows_republishing(Some(
+            "https://creativecommons.org/licenses/by-nd/4.0/"
+        )));
+        assert!(allows_republishing(Some("GPL-3.0-or-later")));
+        assert!(!allows_republishing(Some("all-rights-reserved")));
+        assert!(!allows_republishing(Some("https://example.com/terms")));
+        assert!(!allows_republishing(None));
+    }
+}

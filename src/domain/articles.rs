@@ -478,6 +478,8 @@ async fn audience_inboxes(db: &impl ConnectionTrait, view: &ArticleView) -> AppR
     for a in &view.authors {
         inboxes.extend(delivery::follower_inboxes(db, a).await?);
     }
+    // Servers that shared it hold a copy: they hear of edits and deletion.
+    inboxes.extend(super::reactions::sharer_inboxes(db, &view.article.ap_id).await?);
     Ok(inboxes.into_iter().collect())
 }
 

@@ -5,13 +5,13 @@
 use crate::content;
 use crate::context::AppContext;
 use crate::delivery;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::federation::outbound;
 use crate::federation::protocol::article::ArticleDoc;
 use entity::{actor, article, comment};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 /// The local article a reply belongs to: the one it answers, or the article
@@ -42,8 +42,60 @@ pub async fn thread_of(
         .await?)
 }
 
-/// Store a reply by `author` to `article` (new, or an edit by its author),
-/// and have the community announce a new one.
+/// Comment policies of a community: who may comment without approval.
+pub const POLICIES: [&str; 3] = ["open", "held", "followers"];
+
+/// The state a new comment by `author` gets under `community`'s policy.
+async fn initial_state(
+    db: &impl ConnectionTrait,
+    community: Option<&actor::Model>,
+    author: &actor::Model,
+) -> AppResult<&'static str> {
+    let Some(community) = community else {
+        return Ok("accepted");
+    };
+    Ok(
+        match community.comment_policy.as_deref().unwrap_or("open") {
+            "held" => "held",
+            "followers" => {
+                let follows = entity::follow::Entity::find()
+                    .filter(entity::follow::Column::FollowerId.eq(author.id))
+                    .filter(entity::follow::Column::TargetId.eq(community.id))
+                    .filter(entity::follow::Column::Accepted.eq(true))
+                    .count(db)
+                    .await?
+                    > 0;
+                if follows || author.local {
+                    "accepted"
+                } else {
+                    "held"
+                }
+            }
+            _ => "accepted",
+        },
+    )
+}
+
+/// The community announces an accepted comment to its followers.
+async fn announce(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    comment: &comment::Model,
+) -> AppResult<()> {
+    let announce = outbound::announce(
+        &outbound::activity_id(&ctx.base_url()),
+        community,
+        &comment.ap_id,
+    );
+    let inboxes = delivery::follower_inboxes(db, community).await?;
+    delivery::enqueue(db, &announce, community, inboxes).await?;
+    Ok(())
+}
+
+/// Store a reply by `author` to `article` (new, or an edit by its author).
+/// The community's policy decides whether it is shown at once (and
+/// announced) or held for a moderator.
 pub async fn receive(
     ctx: &AppContext,
     article: &article::Model,
@@ -70,9 +122,17 @@ pub async fn receive(
         .filter(comment::Column::ApId.eq(doc.id.as_str()))
         .one(&txn)
         .await?;
+    let community = match article.community_id {
+        Some(id) => actor::Entity::find_by_id(id).one(&txn).await?,
+        None => None,
+    };
     let saved = match existing {
         Some(c) if c.author_id != author.id => {
             tracing::info!(id = %doc.id, "edit of a comment by someone other than its author ignored");
+            return Ok(None);
+        }
+        Some(c) if c.state == "removed" => {
+            tracing::info!(id = %doc.id, "edit of a removed comment ignored");
             return Ok(None);
         }
         Some(c) => {
@@ -82,13 +142,14 @@ pub async fn receive(
             row.update(&txn).await?
         }
         None => {
+            let state = initial_state(&txn, community.as_ref(), author).await?;
             let saved = comment::ActiveModel {
                 ap_id: Set(doc.id.to_string()),
                 article_id: Set(article.id),
                 in_reply_to: Set(in_reply_to),
                 author_id: Set(author.id),
                 content_html: Set(html),
-                state: Set("accepted".into()),
+                state: Set(state.into()),
                 local: Set(false),
                 published: Set(doc.published.unwrap_or_else(super::now)),
                 updated: Set(None),
@@ -96,16 +157,10 @@ pub async fn receive(
             }
             .insert(&txn)
             .await?;
-            if let Some(community_id) = article.community_id
-                && let Some(community) = actor::Entity::find_by_id(community_id).one(&txn).await?
+            if let Some(community) = &community
+                && saved.state == "accepted"
             {
-                let announce = outbound::announce(
-                    &outbound::activity_id(&ctx.base_url()),
-                    &community,
-                    &saved.ap_id,
-                );
-                let inboxes = delivery::follower_inboxes(&txn, &community).await?;
-                delivery::enqueue(&txn, &announce, &community, inboxes).await?;
+                announce(ctx, &txn, community, &saved).await?;
             }
             saved
         }
@@ -114,6 +169,355 @@ pub async fn receive(
     ctx.pages.clear();
     ctx.delivery_wake.notify_one();
     Ok(Some(saved))
+}
+
+/// Most characters of a local comment's Markdown.
+pub const BODY_MAX: usize = 10_000;
+
+/// A member comments on one of our articles (or on a comment under it).
+/// The `Note` goes to the people in the thread, and the community announces
+/// it to its followers.
+pub async fn post_local(
+    ctx: &AppContext,
+    person: &actor::Model,
+    article: &article::Model,
+    body: &str,
+    in_reply_to: Option<&str>,
+) -> AppResult<comment::Model> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::unprocessable(
+            "body",
+            "required: the comment, in Markdown",
+        ));
+    }
+    if body.chars().count() > BODY_MAX {
+        return Err(AppError::unprocessable(
+            "body",
+            format!("at most {BODY_MAX} characters"),
+        ));
+    }
+    let view = super::articles::load_view(&ctx.db, article.clone()).await?;
+    let Some(community) = view.community.clone() else {
+        return Err(AppError::unprocessable(
+            "article",
+            "this article belongs to no community",
+        ));
+    };
+    if super::actors::role_of(&ctx.db, &community, person)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::Forbidden(format!(
+            "only members of `{}` may comment here; a steward can add you with `peerpress user create {} --community {} --role member`",
+            community.username, person.username, community.username
+        )));
+    }
+    // What it answers: the article, or an accepted comment in its thread.
+    let parent = match in_reply_to {
+        None => None,
+        Some(id) if id == article.ap_id => None,
+        Some(id) => Some(
+            comment::Entity::find()
+                .filter(comment::Column::ApId.eq(id))
+                .filter(comment::Column::ArticleId.eq(article.id))
+                .filter(comment::Column::State.eq("accepted"))
+                .one(&ctx.db)
+                .await?
+                .ok_or_else(|| {
+                    AppError::unprocessable("in_reply_to", "not the article nor a comment under it")
+                })?,
+        ),
+    };
+    let replied_to = match &parent {
+        Some(p) => actor::Entity::find_by_id(p.author_id).one(&ctx.db).await?,
+        None => view.authors.first().cloned(),
+    };
+    let base = ctx.base_url();
+    let saved = {
+        let txn = crate::db::begin_write(&ctx.db).await?;
+        let saved = comment::ActiveModel {
+            ap_id: Set(format!("{base}/comments/{}", uuid::Uuid::now_v7())),
+            article_id: Set(article.id),
+            in_reply_to: Set(parent
+                .as_ref()
+                .map(|p| p.ap_id.clone())
+                .unwrap_or_else(|| article.ap_id.clone())),
+            author_id: Set(person.id),
+            content_html: Set(content::markdown_to_html(body)),
+            state: Set("accepted".into()),
+            local: Set(true),
+            published: Set(super::now()),
+            updated: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let note = outbound::comment_doc(&saved, person, &view, replied_to.as_ref());
+        let create = outbound::create(&outbound::activity_id(&base), person, &note);
+        // The people addressed (remote authors, the person replied to) and
+        // the commenter's own followers.
+        let mut inboxes: std::collections::BTreeSet<String> =
+            delivery::follower_inboxes(&txn, person)
+                .await?
+                .into_iter()
+                .collect();
+        for a in view.authors.iter().chain(replied_to.iter()) {
+            if !a.local {
+                inboxes.insert(
+                    a.shared_inbox_url
+                        .clone()
+                        .unwrap_or_else(|| a.inbox_url.clone()),
+                );
+            }
+        }
+        delivery::enqueue(
+            &txn,
+            &create,
+            person,
+            inboxes.into_iter().collect::<Vec<_>>(),
+        )
+        .await?;
+        announce(ctx, &txn, &community, &saved).await?;
+        txn.commit().await?;
+        saved
+    };
+    ctx.pages.clear();
+    ctx.delivery_wake.notify_one();
+    Ok(saved)
+}
+
+/// A local comment by its id, for `/comments/{uuid}`.
+pub async fn find_local(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<comment::Model> {
+    comment::Entity::find()
+        .filter(comment::Column::ApId.eq(ap_id))
+        .filter(comment::Column::Local.eq(true))
+        .filter(comment::Column::State.eq("accepted"))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such comment".into()))
+}
+
+/// What a moderator can do to a comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Remove,
+}
+
+impl Decision {
+    pub fn parse(s: &str) -> AppResult<Decision> {
+        match s {
+            "approve" => Ok(Decision::Approve),
+            "remove" => Ok(Decision::Remove),
+            _ => Err(AppError::unprocessable("action", "one of: approve, remove")),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Remove => "remove",
+        }
+    }
+}
+
+/// May `person` moderate `community`?
+pub async fn may_moderate(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    person: &actor::Model,
+) -> AppResult<()> {
+    match super::actors::role_of(db, community, person)
+        .await?
+        .as_deref()
+    {
+        Some("steward" | "moderator") => Ok(()),
+        _ => Err(AppError::Forbidden(format!(
+            "only stewards and moderators of `{}` may moderate it",
+            community.username
+        ))),
+    }
+}
+
+/// A moderator approves a held comment (shown and announced from now on) or
+/// removes one (gone from the page and `replies`). Logged publicly with the
+/// reason.
+pub async fn moderate(
+    ctx: &AppContext,
+    community: &actor::Model,
+    moderator: &actor::Model,
+    comment_ap_id: &str,
+    decision: Decision,
+    reason: &str,
+) -> AppResult<comment::Model> {
+    may_moderate(&ctx.db, community, moderator).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let found = comment::Entity::find()
+        .filter(comment::Column::ApId.eq(comment_ap_id))
+        .one(&txn)
+        .await?;
+    let in_community = match &found {
+        Some(c) => article::Entity::find_by_id(c.article_id)
+            .one(&txn)
+            .await?
+            .is_some_and(|a| a.community_id == Some(community.id)),
+        None => false,
+    };
+    let Some(current) = found.filter(|_| in_community) else {
+        return Err(AppError::NotFound(format!(
+            "no comment {comment_ap_id} on an article of `{}`",
+            community.username
+        )));
+    };
+    let new_state = match decision {
+        Decision::Approve => "accepted",
+        Decision::Remove => "removed",
+    };
+    let changed = current.state != new_state;
+    let mut row: comment::ActiveModel = current.clone().into();
+    row.state = Set(new_state.into());
+    let saved = row.update(&txn).await?;
+    if changed {
+        if decision == Decision::Approve {
+            announce(ctx, &txn, community, &saved).await?;
+        }
+        log(
+            &txn,
+            community,
+            moderator,
+            decision.as_str(),
+            comment_ap_id,
+            reason,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    ctx.pages.clear();
+    ctx.delivery_wake.notify_one();
+    Ok(saved)
+}
+
+/// Record a moderation decision in the community's public log.
+pub async fn log(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    moderator: &actor::Model,
+    action: &str,
+    object: &str,
+    reason: &str,
+) -> AppResult<()> {
+    entity::moderation_log::ActiveModel {
+        community_id: Set(community.id),
+        moderator_id: Set(Some(moderator.id)),
+        action: Set(action.to_string()),
+        object_ap_id: Set(object.to_string()),
+        reason: Set(reason.to_string()),
+        created_at: Set(super::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The community's moderation log, newest first.
+pub async fn moderation_log(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    limit: u64,
+) -> AppResult<Vec<(entity::moderation_log::Model, Option<actor::Model>)>> {
+    let rows = entity::moderation_log::Entity::find()
+        .filter(entity::moderation_log::Column::CommunityId.eq(community.id))
+        .order_by_desc(entity::moderation_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let who = match r.moderator_id {
+            Some(id) => actor::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        out.push((r, who));
+    }
+    Ok(out)
+}
+
+/// Set the community's comment policy (stewards only); logged.
+pub async fn set_policy(
+    ctx: &AppContext,
+    community: &actor::Model,
+    steward: &actor::Model,
+    policy: &str,
+) -> AppResult<actor::Model> {
+    if !POLICIES.contains(&policy) {
+        return Err(AppError::unprocessable(
+            "comment_policy",
+            format!("one of: {}", POLICIES.join(", ")),
+        ));
+    }
+    if super::actors::role_of(&ctx.db, community, steward)
+        .await?
+        .as_deref()
+        != Some("steward")
+    {
+        return Err(AppError::Forbidden(format!(
+            "only stewards of `{}` may change its settings",
+            community.username
+        )));
+    }
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let mut row: actor::ActiveModel = community.clone().into();
+    row.comment_policy = Set(Some(policy.to_string()));
+    let saved = row.update(&txn).await?;
+    log(
+        &txn,
+        community,
+        steward,
+        "policy",
+        &community.ap_id,
+        &format!("comment policy: {policy}"),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.pages.clear();
+    Ok(saved)
+}
+
+/// Comments of a community's articles in `state` (for moderators), oldest
+/// first.
+pub async fn in_state(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    state: &str,
+    limit: u64,
+) -> AppResult<Vec<(comment::Model, Option<actor::Model>)>> {
+    let articles = article::Entity::find()
+        .select_only()
+        .column(article::Column::Id)
+        .filter(article::Column::CommunityId.eq(community.id))
+        .into_query();
+    let rows = comment::Entity::find()
+        .filter(comment::Column::State.eq(state))
+        .filter(comment::Column::ArticleId.in_subquery(articles))
+        .order_by_asc(comment::Column::Published)
+        .limit(limit)
+        .all(db)
+        .await?;
+    with_authors(db, rows).await
+}
+
+async fn with_authors(
+    db: &impl ConnectionTrait,
+    rows: Vec<comment::Model>,
+) -> AppResult<Vec<(comment::Model, Option<actor::Model>)>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for c in rows {
+        let author = actor::Entity::find_by_id(c.author_id).one(db).await?;
+        out.push((c, author));
+    }
+    Ok(out)
 }
 
 /// The origin deleted a comment: only its author may.
@@ -142,12 +546,7 @@ pub async fn of_article(
         .limit(limit)
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for c in rows {
-        let author = actor::Entity::find_by_id(c.author_id).one(db).await?;
-        out.push((c, author));
-    }
-    Ok(out)
+    with_authors(db, rows).await
 }
 
 pub async fn count(db: &impl ConnectionTrait, article_id: i64) -> AppResult<u64> {

@@ -103,7 +103,8 @@ pub async fn remove(
     Ok(res.rows_affected > 0)
 }
 
-/// The remote `target` accepted our `follower`'s follow.
+/// The remote `target` accepted our `follower`'s follow. True when it was
+/// pending until now.
 pub async fn mark_accepted(
     db: &impl ConnectionTrait,
     follower: &actor::Model,
@@ -116,6 +117,7 @@ pub async fn mark_accepted(
         )
         .filter(follow::Column::FollowerId.eq(follower.id))
         .filter(follow::Column::TargetId.eq(target.id))
+        .filter(follow::Column::Accepted.eq(false))
         .exec(db)
         .await?;
     Ok(res.rows_affected > 0)

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod comments;
 pub mod follows;
 pub mod names;
+pub mod reactions;
 pub mod remote;
 
 use chrono::{DateTime, Utc};

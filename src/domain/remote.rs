@@ -4,20 +4,26 @@
 use crate::content;
 use crate::error::AppResult;
 use crate::federation::protocol::article::ArticleDoc;
-use entity::{actor, article, follow};
+use entity::{actor, article, article_author, follow, reaction};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TryIntoModel,
+    QuerySelect, QueryTrait, Set, TryIntoModel,
 };
 
-/// Insert or update a remote article. Its HTML is sanitized here, before it
-/// is stored.
+/// Insert or update a remote article by its authors (the first is the main
+/// one; there is at least one). Its HTML is sanitized here, before it is
+/// stored.
 pub async fn upsert_article(
     db: &impl ConnectionTrait,
     doc: &ArticleDoc,
-    author: &actor::Model,
+    authors: &[actor::Model],
     community: Option<&actor::Model>,
 ) -> AppResult<article::Model> {
+    let Some(author) = authors.first() else {
+        return Err(crate::error::AppError::Internal(
+            "remote article without author".into(),
+        ));
+    };
     let content_html = content::sanitize_remote_html(
         doc.content
             .as_deref()
@@ -58,7 +64,8 @@ pub async fn upsert_article(
         .one(db)
         .await?;
     let mut row: article::ActiveModel = match existing {
-        Some(e) if e.local => return Ok(e),
+        // Ours, or deleted at its origin: a late copy changes nothing.
+        Some(e) if e.local || e.deleted_at.is_some() => return Ok(e),
         Some(e) => e.into(),
         None => article::ActiveModel {
             ap_id: Set(doc.id.to_string()),
@@ -87,19 +94,35 @@ pub async fn upsert_article(
         "article"
     }
     .to_string());
-    Ok(row.save(db).await?.try_into_model()?)
+    let saved = row.save(db).await?.try_into_model()?;
+    article_author::Entity::delete_many()
+        .filter(article_author::Column::ArticleId.eq(saved.id))
+        .exec(db)
+        .await?;
+    for (position, a) in authors.iter().enumerate() {
+        article_author::ActiveModel {
+            article_id: Set(saved.id),
+            person_id: Set(a.id),
+            position: Set(position as i32),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(saved)
 }
 
 fn strip_tags(html: &str) -> String {
     ammonia::Builder::empty().clean(html).to_string()
 }
 
-/// Remote articles from the actors `community` follows, newest first.
+/// Remote articles from the actors `community` follows: theirs, their
+/// community's, or shared (announced) by them. Newest first, each once.
 pub async fn network(
     db: &impl ConnectionTrait,
     community: &actor::Model,
     limit: u64,
-) -> AppResult<Vec<(article::Model, Option<actor::Model>)>> {
+) -> AppResult<Vec<crate::domain::articles::ArticleView>> {
     let followed: Vec<i64> = follow::Entity::find()
         .filter(follow::Column::FollowerId.eq(community.id))
         .filter(follow::Column::Accepted.eq(true))
@@ -108,16 +131,22 @@ pub async fn network(
         .into_iter()
         .map(|f| f.target_id)
         .collect();
-    if followed.is_empty() {
-        return Ok(Vec::new());
-    }
+    // What they shared, and what the community shared itself.
+    let sharers: Vec<i64> = followed.iter().copied().chain([community.id]).collect();
+    let shared = reaction::Entity::find()
+        .select_only()
+        .column(reaction::Column::ObjectApId)
+        .filter(reaction::Column::Kind.eq(crate::domain::reactions::ANNOUNCE))
+        .filter(reaction::Column::ActorId.is_in(sharers))
+        .into_query();
     let articles = article::Entity::find()
         .filter(article::Column::Local.eq(false))
         .filter(article::Column::DeletedAt.is_null())
         .filter(
             sea_orm::Condition::any()
                 .add(article::Column::CommunityId.is_in(followed.clone()))
-                .add(article::Column::AuthorId.is_in(followed)),
+                .add(article::Column::AuthorId.is_in(followed))
+                .add(article::Column::ApId.in_subquery(shared)),
         )
         .order_by_desc(article::Column::Published)
         .limit(limit)
@@ -125,10 +154,34 @@ pub async fn network(
         .await?;
     let mut out = Vec::with_capacity(articles.len());
     for a in articles {
-        let author = actor::Entity::find_by_id(a.author_id).one(db).await?;
-        out.push((a, author));
+        out.push(crate::domain::articles::load_view(db, a).await?);
     }
     Ok(out)
+}
+
+/// A stored remote article by id (deleted ones included).
+pub async fn find(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<Option<article::Model>> {
+    Ok(article::Entity::find()
+        .filter(article::Column::ApId.eq(ap_id))
+        .filter(article::Column::Local.eq(false))
+        .one(db)
+        .await?)
+}
+
+/// Its origin answers `410 Gone` for a remote article: forget the content.
+pub async fn forget(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<bool> {
+    let Some(existing) = find(db, ap_id).await? else {
+        return Ok(false);
+    };
+    if existing.deleted_at.is_some() {
+        return Ok(false);
+    }
+    let mut row: article::ActiveModel = existing.into();
+    row.deleted_at = Set(Some(super::now()));
+    row.content_html = Set(String::new());
+    row.summary = Set(String::new());
+    row.update(db).await?;
+    Ok(true)
 }
 
 /// The origin deleted an object: forget its content, keep the id (so a late
@@ -156,10 +209,5 @@ pub async fn delete_article(
     if !authored {
         return Ok(false);
     }
-    let mut row: article::ActiveModel = existing.into();
-    row.deleted_at = Set(Some(super::now()));
-    row.content_html = Set(String::new());
-    row.summary = Set(String::new());
-    row.update(db).await?;
-    Ok(true)
+    forget(db, ap_id).await
 }

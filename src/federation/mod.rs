@@ -5,10 +5,12 @@
 pub mod activities;
 pub mod fetch_auth;
 pub mod guard;
+pub mod import;
 pub mod inbox;
 pub mod objects;
 pub mod outbound;
 pub mod protocol;
+pub mod share;
 pub mod signatures;
 
 use crate::context::AppContext;

@@ -198,3 +198,68 @@ fn envelope(v: Value) -> Value {
     })
     .unwrap_or(Value::Null)
 }
+
+/// A comment of ours as a `Note` replying to its parent: public, addressed
+/// to the article's authors, its community and the person replied to (with
+/// a `Mention`, so Mastodon notifies them).
+pub fn comment_doc(
+    comment: &entity::comment::Model,
+    author: &actor::Model,
+    view: &ArticleView,
+    replied_to: Option<&actor::Model>,
+) -> ArticleDoc {
+    let mut cc: Vec<Url> = Vec::new();
+    let mut push = |u: Option<Url>| {
+        if let Some(u) = u
+            && !cc.contains(&u)
+        {
+            cc.push(u);
+        }
+    };
+    for a in &view.authors {
+        push(url(&a.ap_id));
+    }
+    if let Some(c) = &view.community {
+        push(url(&c.ap_id));
+        push(c.followers_url.as_deref().and_then(url));
+    }
+    if let Some(r) = replied_to {
+        push(url(&r.ap_id));
+    }
+    push(author.followers_url.as_deref().and_then(url));
+    let tag = replied_to
+        .map(|r| {
+            vec![json!({
+                "type": "Mention",
+                "href": r.ap_id,
+                "name": format!("@{}@{}", r.username, r.host),
+            })]
+        })
+        .unwrap_or_default();
+    ArticleDoc {
+        id: url(&comment.ap_id).unwrap_or_else(|| fallback(&comment.ap_id)),
+        kind: "Note".into(),
+        attributed_to: url(&author.ap_id).into_iter().collect(),
+        audience: view.community.as_ref().and_then(|c| url(&c.ap_id)),
+        name: None,
+        summary: None,
+        content: Some(comment.content_html.clone()),
+        media_type: Some("text/html".into()),
+        content_map: None,
+        source: None,
+        url: Some(Value::String(comment.ap_id.clone())),
+        published: Some(comment.published),
+        updated: comment.updated,
+        to: url(PUBLIC).into_iter().collect(),
+        cc,
+        tag,
+        in_reply_to: url(&comment.in_reply_to),
+        license: None,
+        spdx_license_id: None,
+        preview: None,
+        replies: None,
+        likes: None,
+        shares: None,
+        sensitive: Some(false),
+    }
+}

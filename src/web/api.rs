@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use entity::actor;
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 /// The largest API request body.
@@ -33,7 +34,23 @@ pub fn routes() -> Router {
         .route("/api/v1/communities/{name}/following", get(following))
         .route("/api/v1/communities/{name}/network", get(network))
         .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/articles/{uuid}/comments", get(article_comments))
+        .route(
+            "/api/v1/articles/{uuid}/comments",
+            get(article_comments).post(post_comment),
+        )
+        .route(
+            "/api/v1/communities/{name}",
+            get(community_settings).patch(patch_community),
+        )
+        .route(
+            "/api/v1/communities/{name}/comments",
+            get(community_comments),
+        )
+        .route(
+            "/api/v1/communities/{name}/moderation",
+            get(moderation_log).post(moderate),
+        )
+        .route("/api/v1/communities/{name}/shares", post(share))
         .route("/api/v1/admin/deliveries", get(deliveries_status))
         .route("/api/v1/admin/deliveries/retry", post(deliveries_retry))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -311,7 +328,8 @@ async fn network(
     let rows = crate::domain::remote::network(&data.db, &community, 50).await?;
     let items: Vec<Value> = rows
         .iter()
-        .map(|(a, author)| {
+        .map(|v| {
+            let a = &v.article;
             json!({
                 "id": a.ap_id,
                 "title": a.title,
@@ -320,7 +338,10 @@ async fn network(
                 "licence": a.licence,
                 "language": a.language,
                 "published": a.published,
-                "author": author.as_ref().map(actor_view),
+                "updated": a.updated,
+                "author": v.authors.first().map(actor_view),
+                "authors": v.authors.iter().map(actor_view).collect::<Vec<_>>(),
+                "community": v.community.as_ref().map(actor_view),
             })
         })
         .collect();
@@ -385,16 +406,221 @@ async fn article_comments(
     let items: Vec<Value> = crate::domain::comments::of_article(&data.db, a.id, 500)
         .await?
         .iter()
-        .map(|(c, author)| {
+        .map(|(c, author)| comment_json(c, author.as_ref()))
+        .collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
+}
+
+fn comment_json(c: &entity::comment::Model, author: Option<&actor::Model>) -> Value {
+    json!({
+        "id": c.ap_id,
+        "in_reply_to": c.in_reply_to,
+        "content": c.content_html,
+        "state": c.state,
+        "local": c.local,
+        "published": c.published,
+        "updated": c.updated,
+        "author": author.map(actor_view),
+    })
+}
+
+/// A string field of a request body, if present.
+fn opt_str<'a>(v: &'a Value, field: &str) -> AppResult<Option<&'a str>> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(AppError::unprocessable(field, "must be a string")),
+    }
+}
+
+/// `POST /api/v1/articles/{uuid}/comments {body, in_reply_to?}`: a member
+/// comments (Markdown); `in_reply_to` is the article (the default) or a
+/// comment under it.
+async fn post_comment(
+    data: Data,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let person = bearer(&data, &headers).await?;
+    let v = json_body(&headers, &body)?;
+    let a = crate::domain::articles::find_local(&data.db, &uuid).await?;
+    if a.draft {
+        return Err(AppError::NotFound(format!("no article {uuid} here")));
+    }
+    if a.deleted_at.is_some() {
+        return Err(AppError::Gone);
+    }
+    let text = opt_str(&v, "body")?.unwrap_or("");
+    let parent = opt_str(&v, "in_reply_to")?;
+    let c = crate::domain::comments::post_local(&data, &person, &a, text, parent).await?;
+    Ok((StatusCode::CREATED, Json(comment_json(&c, Some(&person)))).into_response())
+}
+
+fn community_json(c: &actor::Model) -> Value {
+    json!({
+        "id": c.ap_id,
+        "name": c.username,
+        "title": c.display_name,
+        "summary": c.summary,
+        "licence": c.licence.as_deref().unwrap_or(crate::content::licences::DEFAULT),
+        "charter": c.charter,
+        "comment_policy": c.comment_policy.as_deref().unwrap_or("open"),
+    })
+}
+
+/// `GET /api/v1/communities/{name}`: public settings of a community.
+async fn community_settings(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<Value>> {
+    limit(&data, &headers)?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    Ok(Json(community_json(&community)))
+}
+
+/// `PATCH /api/v1/communities/{name} {comment_policy}` (stewards).
+async fn patch_community(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let person = bearer(&data, &headers).await?;
+    let v = json_body(&headers, &body)?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    if let Some(unknown) = v
+        .as_object()
+        .and_then(|o| o.keys().find(|k| k.as_str() != "comment_policy"))
+    {
+        return Err(AppError::unprocessable(
+            unknown,
+            "not a setting that can be changed here; settable: comment_policy",
+        ));
+    }
+    let Some(policy) = opt_str(&v, "comment_policy")? else {
+        return Err(AppError::unprocessable(
+            "comment_policy",
+            format!(
+                "required: one of {}",
+                crate::domain::comments::POLICIES.join(", ")
+            ),
+        ));
+    };
+    let saved = crate::domain::comments::set_policy(&data, &community, &person, policy).await?;
+    Ok(Json(community_json(&saved)))
+}
+
+#[derive(serde::Deserialize)]
+struct StateQuery {
+    state: Option<String>,
+}
+
+/// `GET /api/v1/communities/{name}/comments?state=held|removed|accepted`:
+/// the comments on the community's articles in a state, for moderators.
+async fn community_comments(
+    data: Data,
+    Path(name): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<StateQuery>,
+    headers: HeaderMap,
+) -> AppResult<Json<Value>> {
+    let person = bearer(&data, &headers).await?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    crate::domain::comments::may_moderate(&data.db, &community, &person).await?;
+    let state = q.state.as_deref().unwrap_or("held");
+    if !["held", "accepted", "removed"].contains(&state) {
+        return Err(AppError::BadRequest(
+            "state must be one of: held, accepted, removed".into(),
+        ));
+    }
+    let items: Vec<Value> = crate::domain::comments::in_state(&data.db, &community, state, 500)
+        .await?
+        .iter()
+        .map(|(c, a)| comment_json(c, a.as_ref()))
+        .collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
+}
+
+/// `POST /api/v1/communities/{name}/moderation {action, object, reason}`:
+/// approve or remove a comment (stewards and moderators).
+async fn moderate(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let person = bearer(&data, &headers).await?;
+    let v = json_body(&headers, &body)?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let action = opt_str(&v, "action")?
+        .ok_or_else(|| AppError::unprocessable("action", "required: approve or remove"))?;
+    let decision = crate::domain::comments::Decision::parse(action)?;
+    let object = opt_str(&v, "object")?
+        .filter(|o| !o.trim().is_empty())
+        .ok_or_else(|| AppError::unprocessable("object", "required: the comment's id"))?;
+    let reason = opt_str(&v, "reason")?.unwrap_or("").trim();
+    if reason.chars().count() > 1000 {
+        return Err(AppError::unprocessable("reason", "at most 1000 characters"));
+    }
+    let c = crate::domain::comments::moderate(&data, &community, &person, object, decision, reason)
+        .await?;
+    let author = entity::actor::Entity::find_by_id(c.author_id)
+        .one(&data.db)
+        .await?;
+    Ok(Json(comment_json(&c, author.as_ref())))
+}
+
+/// `GET /api/v1/communities/{name}/moderation`: the public moderation log.
+async fn moderation_log(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Json<Value>> {
+    limit(&data, &headers)?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let items: Vec<Value> = crate::domain::comments::moderation_log(&data.db, &community, 200)
+        .await?
+        .iter()
+        .map(|(r, who)| {
             json!({
-                "id": c.ap_id,
-                "in_reply_to": c.in_reply_to,
-                "content": c.content_html,
-                "published": c.published,
-                "updated": c.updated,
-                "author": author.as_ref().map(actor_view),
+                "action": r.action,
+                "object": r.object_ap_id,
+                "reason": r.reason,
+                "moderator": who.as_ref().map(actor_view),
+                "at": r.created_at,
             })
         })
         .collect();
     Ok(Json(json!({"total": items.len(), "items": items})))
+}
+
+/// `POST /api/v1/communities/{name}/shares {object}`: the community
+/// re-shares a remote article (editors and stewards).
+async fn share(
+    data: Data,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let person = bearer(&data, &headers).await?;
+    let v = json_body(&headers, &body)?;
+    let community = get_local(&data.db, LocalKind::Community, &name).await?;
+    let object = opt_str(&v, "object")?
+        .filter(|o| !o.trim().is_empty())
+        .ok_or_else(|| AppError::unprocessable("object", "required: the article's id (URL)"))?;
+    let article = crate::federation::share::share(&data, &community, &person, object).await?;
+    let view = crate::domain::articles::load_view(&data.db, article).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "object": view.article.ap_id,
+            "title": view.article.title,
+            "url": view.article.url,
+            "licence": view.article.licence,
+            "authors": view.authors.iter().map(actor_view).collect::<Vec<_>>(),
+            "community": view.community.as_ref().map(actor_view),
+        })),
+    )
+        .into_response())
 }

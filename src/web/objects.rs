@@ -101,8 +101,8 @@ pub async fn collection(
     }
     let id = format!("{}/{name}", a.ap_id);
     // Replies: every accepted comment, whatever its origin (Mastodon 4.5
-    // walks `first` → `items` to load the thread). Likes and shares are
-    // counted once they are received.
+    // walks `first` → `items` to load the thread). Likes and shares: the
+    // `Like` and `Announce` activities received.
     let (total, items): (u64, Vec<serde_json::Value>) = if name == "replies" {
         let comments = crate::domain::comments::of_article(&data.db, a.id, 500).await?;
         (
@@ -110,7 +110,20 @@ pub async fn collection(
             comments.into_iter().map(|(c, _)| json!(c.ap_id)).collect(),
         )
     } else {
-        (0, Vec::new())
+        use crate::domain::reactions;
+        let kind = if name == "likes" {
+            reactions::LIKE
+        } else {
+            reactions::ANNOUNCE
+        };
+        (
+            reactions::count(&data.db, kind, &a.ap_id).await?,
+            reactions::activities(&data.db, kind, &a.ap_id, 500)
+                .await?
+                .into_iter()
+                .map(|id| json!(id))
+                .collect(),
+        )
     };
     if q.page == Some(true) {
         return Ok(activity_json(&WithContext {
@@ -155,6 +168,51 @@ pub async fn pretty(
         return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response());
     }
     show(&data, &headers, a).await
+}
+
+/// `/comments/{uuid}`: one of our comments, as a `Note` for ActivityPub
+/// clients; browsers go to it on the article's page.
+pub async fn comment(
+    data: Data,
+    headers: HeaderMap,
+    Path(uuid): Path<String>,
+) -> AppResult<Response> {
+    let c = crate::domain::comments::find_local(&data.db, &data.url(&format!("/comments/{uuid}")))
+        .await?;
+    let a = article::Entity::find_by_id(c.article_id)
+        .one(&data.db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
+    if a.deleted_at.is_some() {
+        return Err(AppError::Gone);
+    }
+    if !wants_activity_json(&headers) {
+        let page = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
+        return Ok(Redirect::to(&format!("{page}#comment-{}", c.id)).into_response());
+    }
+    let author = entity::actor::Entity::find_by_id(c.author_id)
+        .one(&data.db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
+    let parent_author = match entity::comment::Entity::find()
+        .filter(entity::comment::Column::ApId.eq(c.in_reply_to.as_str()))
+        .one(&data.db)
+        .await?
+    {
+        Some(p) => {
+            entity::actor::Entity::find_by_id(p.author_id)
+                .one(&data.db)
+                .await?
+        }
+        None => None,
+    };
+    let view = load_view(&data.db, a).await?;
+    let replied_to = parent_author.or_else(|| view.authors.first().cloned());
+    let doc = crate::federation::outbound::comment_doc(&c, &author, &view, replied_to.as_ref());
+    Ok(activity_json(&WithContext {
+        context: object_context(),
+        inner: doc,
+    }))
 }
 
 pub async fn tag(data: Data, Path(tag): Path<String>) -> AppResult<Response> {

@@ -107,12 +107,84 @@ pub async fn tag_page(data: &Data, tag: &str) -> AppResult<Response> {
 }
 
 pub async fn article_page(data: &Data, v: &ArticleView) -> AppResult<Response> {
-    let comments = crate::domain::comments::of_article(&data.db, v.article.id, 500)
-        .await?
-        .iter()
-        .map(|(c, a)| super::views::comment_view(data, c, a.as_ref()))
+    let comments = crate::domain::comments::of_article(&data.db, v.article.id, 500).await?;
+    let comments = threaded(&v.article.ap_id, &comments)
+        .into_iter()
+        .map(|(depth, (c, a))| {
+            let mut view = super::views::comment_view(data, c, a.as_ref());
+            view.depth = depth.min(5);
+            view
+        })
         .collect();
-    Ok(render(&ArticlePage::new(data, v, comments))?.into_response())
+    use crate::domain::reactions::{self, ANNOUNCE, LIKE};
+    let counts = (
+        reactions::count(&data.db, LIKE, &v.article.ap_id).await?,
+        reactions::count(&data.db, ANNOUNCE, &v.article.ap_id).await?,
+    );
+    Ok(render(&ArticlePage::new(data, v, comments, counts))?.into_response())
+}
+
+/// Comments in thread order: each followed by its replies, oldest first,
+/// with its depth. A reply whose parent is not shown is placed at the top.
+fn threaded<'a, T>(
+    article: &str,
+    comments: &'a [(entity::comment::Model, T)],
+) -> Vec<(usize, &'a (entity::comment::Model, T))> {
+    use std::collections::{HashMap, HashSet};
+    let ids: HashSet<&str> = comments.iter().map(|(c, _)| c.ap_id.as_str()).collect();
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut roots = Vec::new();
+    for (i, (c, _)) in comments.iter().enumerate() {
+        if c.in_reply_to != article && ids.contains(c.in_reply_to.as_str()) {
+            children.entry(c.in_reply_to.as_str()).or_default().push(i);
+        } else {
+            roots.push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(comments.len());
+    let mut stack: Vec<(usize, usize)> = roots.into_iter().rev().map(|i| (0, i)).collect();
+    let mut seen = HashSet::new();
+    while let Some((depth, i)) = stack.pop() {
+        if !seen.insert(i) {
+            continue;
+        }
+        out.push((depth, &comments[i]));
+        if let Some(kids) = children.get(comments[i].0.ap_id.as_str()) {
+            stack.extend(kids.iter().rev().map(|&k| (depth + 1, k)));
+        }
+    }
+    out
+}
+
+/// `/c/{name}/network`: what the community follows and shares from other
+/// servers.
+pub async fn network(
+    data: Data,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let community = crate::domain::actors::get_local(
+        &data.db,
+        crate::domain::actors::LocalKind::Community,
+        &name,
+    )
+    .await?;
+    let items = crate::domain::remote::network(&data.db, &community, 50).await?;
+    let community_name = community
+        .display_name
+        .clone()
+        .unwrap_or_else(|| community.username.clone());
+    let page = super::views::NetworkPage {
+        layout: Layout::new(&data),
+        title: format!("{community_name}: network"),
+        page_url: format!("{}/network", community.ap_id),
+        community_url: community.ap_id.clone(),
+        community_name,
+        items: items
+            .iter()
+            .map(|v| super::views::network_item(&data, v))
+            .collect(),
+    };
+    Ok(render(&page)?.into_response())
 }
 
 /// The page of a deleted object.

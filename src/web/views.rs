@@ -62,7 +62,7 @@ pub struct LicenceLink {
 }
 
 pub fn licence_link(key: Option<&str>) -> Option<LicenceLink> {
-    let l = licences::find(key?)?;
+    let l = licences::from_key_or_url(key?)?;
     Some(LicenceLink {
         name: l.name.to_string(),
         url: l.url.map(str::to_string),
@@ -102,6 +102,61 @@ pub fn card(data: &Data, v: &ArticleView) -> Card {
         published_iso: a.published.to_rfc3339(),
         published_day: a.published.format("%Y-%m-%d").to_string(),
         language: a.language.clone(),
+        content_html: a.content_html.clone(),
+    }
+}
+
+/// A community's network feed: remote articles, shown as their licence allows.
+#[derive(Template)]
+#[template(path = "network.html")]
+pub struct NetworkPage {
+    pub layout: Layout,
+    pub title: String,
+    pub page_url: String,
+    pub community_name: String,
+    pub community_url: String,
+    pub items: Vec<NetworkItem>,
+}
+
+pub struct NetworkItem {
+    pub title: String,
+    /// The canonical link: the original's page at its origin.
+    pub url: String,
+    pub summary: String,
+    pub authors: Vec<Link>,
+    pub community: Option<Link>,
+    pub published_iso: String,
+    pub published_day: String,
+    pub language: Option<String>,
+    pub licence: Option<LicenceLink>,
+    /// A licence URL not in our catalogue, shown as received.
+    pub licence_raw: Option<String>,
+    /// Shown in full (an open licence), or title, summary and link only.
+    pub full: bool,
+    pub content_html: String,
+}
+
+pub fn network_item(data: &Data, v: &ArticleView) -> NetworkItem {
+    let a = &v.article;
+    let licence = licence_link(a.licence.as_deref());
+    NetworkItem {
+        title: a.title.clone(),
+        url: a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
+        summary: a.summary.clone(),
+        authors: v.authors.iter().map(|p| actor_link(data, p)).collect(),
+        community: v.community.as_ref().map(|c| actor_link(data, c)),
+        published_iso: a.published.to_rfc3339(),
+        published_day: a.published.format("%Y-%m-%d").to_string(),
+        language: a.language.clone(),
+        licence_raw: if licence.is_none() {
+            a.licence
+                .clone()
+                .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
+        } else {
+            None
+        },
+        licence,
+        full: licences::allows_republishing(a.licence.as_deref()),
         content_html: a.content_html.clone(),
     }
 }
@@ -152,11 +207,17 @@ pub struct ArticlePage {
     pub language: Option<String>,
     pub content_html: String,
     pub comments: Vec<CommentView>,
+    pub likes: u64,
+    pub shares: u64,
 }
 
-/// A comment as shown under an article.
+/// A comment as shown under an article, at its depth in the thread.
 pub struct CommentView {
     pub id: String,
+    /// The fragment it is shown at on the article page.
+    pub anchor: String,
+    /// 0 for replies to the article; shown indented up to 5.
+    pub depth: usize,
     pub author: Link,
     pub content_html: String,
     pub published_iso: String,
@@ -170,6 +231,8 @@ pub fn comment_view(
 ) -> CommentView {
     CommentView {
         id: c.ap_id.clone(),
+        anchor: format!("comment-{}", c.id),
+        depth: 0,
         author: author.map(|a| actor_link(data, a)).unwrap_or_else(|| Link {
             name: "someone".into(),
             url: c.ap_id.clone(),
@@ -182,7 +245,12 @@ pub fn comment_view(
 }
 
 impl ArticlePage {
-    pub fn new(data: &Data, v: &ArticleView, comments: Vec<CommentView>) -> ArticlePage {
+    pub fn new(
+        data: &Data,
+        v: &ArticleView,
+        comments: Vec<CommentView>,
+        (likes, shares): (u64, u64),
+    ) -> ArticlePage {
         let a = &v.article;
         let title = if a.kind == "note" {
             format!("Announcement of {}", a.published.format("%Y-%m-%d"))
@@ -210,6 +278,8 @@ impl ArticlePage {
             language: a.language.clone(),
             content_html: a.content_html.clone(),
             comments,
+            likes,
+            shares,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `Accept`/`Reject` of a Follow we sent. The signer must be the actor we
-//! asked to follow.
+//! asked to follow. A community whose follow is accepted backfills the
+//! first page of the followed actor's outbox.
 
 use crate::error::AppResult;
 use crate::federation::Data;
@@ -52,7 +53,21 @@ pub async fn receive(
         return Ok(());
     }
     if accepted {
-        crate::domain::follows::mark_accepted(&data.db, &follower.model, &signer.model).await?;
+        if crate::domain::follows::mark_accepted(&data.db, &follower.model, &signer.model).await?
+            && follower.model.kind == "group"
+        {
+            // A community started following: bring in the first page of
+            // what the followed actor published, in the background.
+            let data = data.reset_request_count();
+            let (community, target) = (follower.model.clone(), signer.model.clone());
+            tokio::spawn(async move {
+                if let Err(e) =
+                    crate::federation::import::backfill(&data, &community, &target).await
+                {
+                    tracing::info!(target = %target.ap_id, error = %e, "backfill failed");
+                }
+            });
+        }
     } else {
         crate::domain::follows::remove(&data.db, &follower.model, &signer.model).await?;
     }

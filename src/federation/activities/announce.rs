@@ -1,58 +1,57 @@
-//! `Announce` by a followed community (FEP-1b12): the object is fetched from
-//! its own origin by id; an embedded copy is never trusted.
+//! `Announce`: a share of one of our objects (counted in its `shares`), or
+//! a followed actor sharing a remote article (FEP-1b12). The article is
+//! fetched from its own origin by id; an embedded copy is never trusted.
 
+use crate::domain::reactions::{self, ANNOUNCE};
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
+use crate::federation::import::{self, Imported};
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::{activity::ActivityDoc, article::ArticleDoc, ref_id};
-use activitypub_federation::fetch::fetch_object_http;
-use activitypub_federation::fetch::object_id::ObjectId;
+use crate::federation::protocol::activity::ActivityDoc;
 
 pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
+    let Some(object_id) = import::object_of(&serde_json::json!({
+        "type": "Announce",
+        "object": doc.object,
+    })) else {
+        return Err(AppError::BadRequest("Announce needs an object id".into()));
+    };
+    if reactions::is_local_object(&data.db, object_id.as_str()).await? {
+        reactions::record(
+            &data.db,
+            ANNOUNCE,
+            &signer.model,
+            object_id.as_str(),
+            doc.id.as_str(),
+        )
+        .await?;
+        data.pages.clear();
+        return Ok(());
+    }
     if crate::domain::follows::follower_count(&data.db, &signer.model).await? == 0 {
         tracing::info!(id = %doc.id, "Announce by an actor nobody here follows; ignored");
         return Ok(());
     }
-    // Lemmy announces whole activities (Announce{Create{Page}}); take the object's id.
-    let inner = match doc.object.get("object") {
-        Some(o) if matches!(super::object_type(&doc.object), Some("Create" | "Update")) => o,
-        _ => &doc.object,
-    };
-    let Some(object_id) = ref_id(inner) else {
-        return Err(AppError::BadRequest("Announce needs an object id".into()));
-    };
-    let fetched = fetch_object_http::<_, serde_json::Value>(&object_id, data)
-        .await
-        .map_err(|e| {
-            AppError::BadGateway(format!(
-                "could not fetch the announced object {object_id}: {e}"
-            ))
-        })?;
-    if !matches!(
-        super::object_type(&fetched.object),
-        Some("Article" | "Page" | "Note")
-    ) {
-        tracing::info!(id = %object_id, "announced object type not handled yet; ignored");
-        return Ok(());
+    // Lemmy relays deletions as Announce{Delete}: the origin decides.
+    let relayed_delete = super::object_type(&doc.object) == Some("Delete");
+    match import::article(data, &object_id).await {
+        Ok(Imported::Stored(a)) if !relayed_delete => {
+            reactions::record(&data.db, ANNOUNCE, &signer.model, &a.ap_id, doc.id.as_str()).await?;
+            data.pages.clear();
+        }
+        Ok(Imported::Stored(_)) => {
+            tracing::info!(id = %doc.id, "relayed Delete of an object its origin still serves; kept");
+        }
+        Ok(Imported::Gone) => {
+            tracing::info!(id = %object_id, "announced object is gone at its origin")
+        }
+        Ok(Imported::Skipped(why)) => {
+            tracing::info!(id = %doc.id, "announced object not kept: {why}")
+        }
+        // The sender cannot fix what the origin does: accept, store nothing.
+        Err(e) => {
+            tracing::info!(id = %doc.id, object = %object_id, error = %e, "announced object could not be fetched or verified; nothing stored")
+        }
     }
-    let object: ArticleDoc = serde_json::from_value(fetched.object)
-        .map_err(|e| AppError::BadRequest(format!("the announced object is not valid: {e}")))?;
-    if object.in_reply_to.is_some() {
-        tracing::info!(id = %object.id, "announced reply; comments are not handled yet");
-        return Ok(());
-    }
-    let Some(author_id) = object.attributed_to.first() else {
-        return Err(AppError::BadRequest(
-            "the announced object has no attributedTo".into(),
-        ));
-    };
-    crate::federation::guard::same_origin_or_err(author_id, &object.id).map_err(|_| {
-        AppError::BadRequest("the announced object's author is on another server".into())
-    })?;
-    let author = ObjectId::<ApubActor>::from(author_id.clone())
-        .dereference(data)
-        .await?;
-    crate::domain::remote::upsert_article(&data.db, &object, &author.model, Some(&signer.model))
-        .await?;
     Ok(())
 }

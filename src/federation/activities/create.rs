@@ -72,12 +72,15 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(id = %object.id, "Update by someone other than the author ignored");
         return Ok(());
     }
+    let txn = crate::db::begin_write(&data.db).await?;
     crate::domain::remote::upsert_article(
-        &data.db,
+        &txn,
         &object,
-        &signer.model,
+        std::slice::from_ref(&signer.model),
         community.as_ref().map(|c| &c.model),
     )
     .await?;
+    txn.commit().await?;
+    data.pages.clear();
     Ok(())
 }

@@ -6,6 +6,7 @@ mod announce;
 mod create;
 mod delete;
 mod follow;
+mod like;
 mod undo;
 
 use super::Data;
@@ -28,6 +29,8 @@ pub async fn handle(
         "Create" | "Update" => create::receive(data, signer, doc).await,
         "Announce" => announce::receive(data, signer, doc).await,
         "Delete" => delete::receive(data, signer, doc).await,
+        // Misskey's reactions are Likes with an emoji.
+        "Like" | "EmojiReact" => like::receive(data, signer, doc).await,
         other => {
             let _ = raw;
             tracing::info!(kind = other, id = %doc.id, actor = %doc.actor, "activity type not handled yet; accepted and ignored");

@@ -1,0 +1,159 @@
+//! Likes and shares: `Like` and `Announce` of our objects by anyone (counted
+//! in their `likes` and `shares` collections and on the page), and the
+//! `Announce`s of remote articles by the actors our communities follow.
+
+use crate::error::AppResult;
+use entity::{actor, article, comment, reaction};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+pub const LIKE: &str = "like";
+pub const ANNOUNCE: &str = "announce";
+
+/// Is `ap_id` one of our own published objects (article, announcement or
+/// comment) that can be liked or shared?
+pub async fn is_local_object(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<bool> {
+    let article = article::Entity::find()
+        .filter(article::Column::ApId.eq(ap_id))
+        .filter(article::Column::Local.eq(true))
+        .filter(article::Column::Draft.eq(false))
+        .filter(article::Column::DeletedAt.is_null())
+        .count(db)
+        .await?;
+    if article > 0 {
+        return Ok(true);
+    }
+    Ok(comment::Entity::find()
+        .filter(comment::Column::ApId.eq(ap_id))
+        .filter(comment::Column::Local.eq(true))
+        .filter(comment::Column::State.eq("accepted"))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Record that `actor` liked or announced `object_ap_id` with
+/// `activity_ap_id`. One per actor, kind and object: a repeat is a no-op.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    actor: &actor::Model,
+    object_ap_id: &str,
+    activity_ap_id: &str,
+) -> AppResult<()> {
+    reaction::Entity::insert(reaction::ActiveModel {
+        kind: Set(kind.to_string()),
+        actor_id: Set(actor.id),
+        object_ap_id: Set(object_ap_id.to_string()),
+        activity_ap_id: Set(activity_ap_id.to_string()),
+        created_at: Set(super::now()),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([
+        reaction::Column::ObjectApId,
+        reaction::Column::Kind,
+        reaction::Column::ActorId,
+    ])
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// `Undo` of a like or share by `actor`: by the activity's id, or by the
+/// object it named. Only the actor's own reactions go.
+pub async fn undo(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    actor: &actor::Model,
+    activity_ap_id: Option<&str>,
+    object_ap_id: Option<&str>,
+) -> AppResult<bool> {
+    let mut any = sea_orm::Condition::any();
+    if let Some(a) = activity_ap_id {
+        any = any.add(reaction::Column::ActivityApId.eq(a));
+    }
+    if let Some(o) = object_ap_id {
+        any = any.add(reaction::Column::ObjectApId.eq(o));
+    }
+    if activity_ap_id.is_none() && object_ap_id.is_none() {
+        return Ok(false);
+    }
+    let res = reaction::Entity::delete_many()
+        .filter(reaction::Column::Kind.eq(kind))
+        .filter(reaction::Column::ActorId.eq(actor.id))
+        .filter(any)
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+pub async fn count(db: &impl ConnectionTrait, kind: &str, object_ap_id: &str) -> AppResult<u64> {
+    Ok(reaction::Entity::find()
+        .filter(reaction::Column::Kind.eq(kind))
+        .filter(reaction::Column::ObjectApId.eq(object_ap_id))
+        .count(db)
+        .await?)
+}
+
+/// Has `actor` already liked or shared the object?
+pub async fn count_by(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    actor: &actor::Model,
+    object_ap_id: &str,
+) -> AppResult<u64> {
+    Ok(reaction::Entity::find()
+        .filter(reaction::Column::Kind.eq(kind))
+        .filter(reaction::Column::ActorId.eq(actor.id))
+        .filter(reaction::Column::ObjectApId.eq(object_ap_id))
+        .count(db)
+        .await?)
+}
+
+/// The activity ids of an object's likes or shares, oldest first.
+pub async fn activities(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    object_ap_id: &str,
+    limit: u64,
+) -> AppResult<Vec<String>> {
+    Ok(reaction::Entity::find()
+        .filter(reaction::Column::Kind.eq(kind))
+        .filter(reaction::Column::ObjectApId.eq(object_ap_id))
+        .order_by_asc(reaction::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.activity_ap_id)
+        .collect())
+}
+
+/// The inboxes of the remote actors that shared `object_ap_id`: they hold a
+/// copy, so they hear of its `Update` and `Delete` too.
+pub async fn sharer_inboxes(
+    db: &impl ConnectionTrait,
+    object_ap_id: &str,
+) -> AppResult<Vec<String>> {
+    let ids: Vec<i64> = reaction::Entity::find()
+        .filter(reaction::Column::Kind.eq(ANNOUNCE))
+        .filter(reaction::Column::ObjectApId.eq(object_ap_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.actor_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(actor::Entity::find()
+        .filter(actor::Column::Id.is_in(ids))
+        .filter(actor::Column::Local.eq(false))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.shared_inbox_url.unwrap_or(a.inbox_url))
+        .collect())
+}

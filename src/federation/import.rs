@@ -1,0 +1,197 @@
+//! Remote articles brought in by id: an `Announce` from a followed actor, a
+//! backfilled outbox item, or a re-share asked for through the API. The
+//! object is always fetched from its own origin; an embedded copy is never
+//! trusted. Stored once by id, however many actors announce it.
+
+use super::Data;
+use super::objects::actor::ApubActor;
+use super::protocol::article::ArticleDoc;
+use super::protocol::ref_id;
+use crate::error::{AppError, AppResult};
+use activitypub_federation::error::Error as FedError;
+use activitypub_federation::fetch::fetch_object_http;
+use activitypub_federation::fetch::object_id::ObjectId;
+use entity::{actor, article};
+use serde_json::Value;
+use url::Url;
+
+/// The most co-authors we fetch for one remote article.
+const MAX_AUTHORS: usize = 8;
+/// How many outbox items a backfill looks at.
+pub const BACKFILL_ITEMS: usize = 20;
+
+#[derive(Debug)]
+pub enum Imported {
+    Stored(Box<article::Model>),
+    /// The origin answered 410: any copy we held is forgotten.
+    Gone,
+    /// Not something we keep (a reply, another type); the reason is logged.
+    Skipped(String),
+}
+
+/// Fetch `object_id` from its origin, check it, and store or refresh it.
+/// A fetch that fails is an error (`502`), and nothing is stored.
+pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
+    super::guard::check_outgoing(&data.settings, object_id)
+        .map_err(|e| AppError::unprocessable("object", e))?;
+    let data = data.reset_request_count();
+    let fetched = match fetch_object_http::<_, Value>(object_id, &data).await {
+        Ok(f) => f,
+        Err(FedError::ObjectDeleted(_)) => {
+            crate::domain::remote::forget(&data.db, object_id.as_str()).await?;
+            data.pages.clear();
+            return Ok(Imported::Gone);
+        }
+        Err(e) => {
+            return Err(AppError::BadGateway(format!(
+                "could not fetch {object_id} from its server: {e}"
+            )));
+        }
+    };
+    if !matches!(
+        fetched.object.get("type").and_then(Value::as_str),
+        Some("Article" | "Page" | "Note")
+    ) {
+        return Ok(Imported::Skipped(format!(
+            "{object_id} is not an article, page or note"
+        )));
+    }
+    let object: ArticleDoc = serde_json::from_value(fetched.object).map_err(|e| {
+        AppError::unprocessable("object", format!("{object_id} is not a valid object: {e}"))
+    })?;
+    if object.in_reply_to.is_some() {
+        return Ok(Imported::Skipped(format!("{object_id} is a reply")));
+    }
+    // Authors and community must live where the object lives.
+    let mut authors: Vec<actor::Model> = Vec::new();
+    for author_id in object.attributed_to.iter().take(MAX_AUTHORS) {
+        if !super::guard::same_origin(author_id, &object.id) {
+            return Err(AppError::unprocessable(
+                "object",
+                format!("{object_id} names an author on another server ({author_id})"),
+            ));
+        }
+        let author = ObjectId::<ApubActor>::from(author_id.clone())
+            .dereference(&data)
+            .await?;
+        authors.push(author.model);
+    }
+    if authors.is_empty() {
+        return Err(AppError::unprocessable(
+            "object",
+            format!("{object_id} has no attributedTo"),
+        ));
+    }
+    let community = match &object.audience {
+        Some(a) if super::guard::same_origin(a, &object.id) => {
+            ObjectId::<ApubActor>::from(a.clone())
+                .dereference(&data)
+                .await
+                .ok()
+                .map(|c| c.model)
+        }
+        _ => None,
+    };
+    let txn = crate::db::begin_write(&data.db).await?;
+    let stored =
+        crate::domain::remote::upsert_article(&txn, &object, &authors, community.as_ref()).await?;
+    txn.commit().await?;
+    data.pages.clear();
+    Ok(Imported::Stored(Box::new(stored)))
+}
+
+/// The object id an outbox item or an `Announce` points at: the object of
+/// `Create`/`Update`/`Announce` activities (Lemmy announces whole activities),
+/// or the item itself.
+pub fn object_of(item: &Value) -> Option<Url> {
+    match item.get("type").and_then(Value::as_str) {
+        Some("Create" | "Update" | "Announce") => item.get("object").and_then(|o| {
+            // Announce{Create{Page}}: one level further.
+            match o.get("type").and_then(Value::as_str) {
+                Some("Create" | "Update") => o.get("object").and_then(ref_id),
+                _ => ref_id(o),
+            }
+        }),
+        _ => ref_id(item),
+    }
+}
+
+/// Backfill after `community` starts following `target`: the first page of
+/// the target's outbox, each item fetched from its origin like an Announce.
+/// Returns how many articles were stored.
+pub async fn backfill(
+    data: &Data,
+    community: &actor::Model,
+    target: &actor::Model,
+) -> AppResult<usize> {
+    let Some(outbox) = target
+        .outbox_url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+    else {
+        return Ok(0);
+    };
+    let data = data.reset_request_count();
+    let fetch = |url: Url| {
+        let data = data.reset_request_count();
+        async move {
+            fetch_object_http::<_, Value>(&url, &data)
+                .await
+                .map(|r| r.object)
+                .map_err(|e| AppError::BadGateway(format!("could not fetch {url}: {e}")))
+        }
+    };
+    if !super::guard::same_origin(
+        &outbox,
+        &Url::parse(&target.ap_id).map_err(AppError::internal)?,
+    ) {
+        return Ok(0);
+    }
+    let collection = fetch(outbox.clone()).await?;
+    // Items inline, or in `first` (inline or by reference, same origin).
+    let page = match collection.get("first") {
+        Some(Value::Object(_)) => collection.get("first").cloned().unwrap_or_default(),
+        Some(first) => match ref_id(first) {
+            Some(u) if super::guard::same_origin(&u, &outbox) => fetch(u).await?,
+            _ => Value::Null,
+        },
+        None => collection,
+    };
+    let items = page
+        .get("orderedItems")
+        .or_else(|| page.get("items"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut stored = 0;
+    for item in items.iter().take(BACKFILL_ITEMS) {
+        if item.get("type").and_then(Value::as_str) == Some("Delete") {
+            continue;
+        }
+        let Some(object_id) = object_of(item) else {
+            continue;
+        };
+        match article(&data, &object_id).await {
+            Ok(Imported::Stored(a)) => {
+                stored += 1;
+                // Shown in the network feed through the actor that shared it.
+                if item.get("type").and_then(Value::as_str) == Some("Announce")
+                    && let Some(activity) = item.get("id").and_then(Value::as_str)
+                {
+                    crate::domain::reactions::record(
+                        &data.db,
+                        crate::domain::reactions::ANNOUNCE,
+                        target,
+                        &a.ap_id,
+                        activity,
+                    )
+                    .await?;
+                }
+            }
+            Ok(other) => tracing::debug!(?other, %object_id, "backfill item skipped"),
+            Err(e) => tracing::info!(%object_id, error = %e, "backfill item not stored"),
+        }
+    }
+    tracing::info!(community = %community.ap_id, target = %target.ap_id, stored, "backfilled");
+    Ok(stored)
+}
