@@ -1,5 +1,6 @@
 //! Comments from anywhere: replies by the Fedify peer and real reply JSON
-//! from Mastodon, Pleroma and Lemmy become comments on our articles.
+//! from Mastodon, Misskey, Pleroma, Akkoma and Lemmy become comments on our
+//! articles.
 
 use crate::harness::{Backend, FakePeer, TestInstance, client};
 use crate::interop_fedify::FedifyPeer;
@@ -77,6 +78,27 @@ async fn fedify_reply_becomes_a_comment_and_its_delete_removes_it() {
     })
     .await;
 
+    // Fedify's Like is counted: in `likes` and on the page.
+    let like = peer
+        .control(
+            "like",
+            json!({"object": article["id"], "target": a.url("/u/admin")}),
+        )
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, _, likes) = a.get_as(doc["likes"].as_str().unwrap()).await;
+        if likes["totalItems"] == 1 {
+            let (_, _, first) = a.get_as(likes["first"].as_str().unwrap()).await;
+            assert_eq!(first["orderedItems"][0], like["likeId"]);
+            break;
+        }
+        assert!(Instant::now() < deadline, "the Like was never counted");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let page = a.page(article["url"].as_str().unwrap()).await;
+    assert!(page.contains("1 like</span>"), "the like is shown");
+
     // Its author deletes it: gone.
     peer.control(
         "delete",
@@ -93,12 +115,15 @@ async fn fedify_reply_becomes_a_comment_and_its_delete_removes_it() {
     }
 }
 
-/// A real reply object from `../shared/fixtures/real`, re-homed on the fake
-/// peer and pointed at our article.
+/// A real reply object from `../shared/fixtures/real` (or, for `own/…`, this
+/// project's `tests/fixtures`, see its README), re-homed on the fake peer and
+/// pointed at our article.
 fn real_reply(path: &str, peer: &FakePeer, in_reply_to: &str, n: usize) -> Value {
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/real")
-        .join(path);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let file = match path.strip_prefix("own/") {
+        Some(own) => root.join("tests/fixtures").join(own),
+        None => root.join("../shared/fixtures/real").join(path),
+    };
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     v["id"] = json!(format!("{}/notes/{n}", peer.base));
     v["attributedTo"] = json!(peer.actor_id);
@@ -107,7 +132,7 @@ fn real_reply(path: &str, peer: &FakePeer, in_reply_to: &str, n: usize) -> Value
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn real_replies_from_mastodon_pleroma_and_lemmy_become_comments() {
+async fn real_replies_from_mastodon_misskey_pleroma_akkoma_and_lemmy_become_comments() {
     let a = TestInstance::start(Backend::Sqlite).await;
     let peer = FakePeer::start().await;
     let article = a.publish("Fixtures", "Reply to me.").await;
@@ -116,6 +141,8 @@ async fn real_replies_from_mastodon_pleroma_and_lemmy_become_comments() {
         "mastodon/objects/note_1.json",
         "pleroma/objects/note.json",
         "lemmy/objects/comment.json",
+        "own/misskey/note_reply.json",
+        "own/akkoma/note_reply.json",
     ]
     .iter()
     .enumerate()
@@ -147,7 +174,11 @@ async fn real_replies_from_mastodon_pleroma_and_lemmy_become_comments() {
     });
     assert_eq!(peer.post(&a.url("/inbox"), &nested).await.0, 202);
     let listed = comments(&a, &article).await;
-    assert_eq!(listed["total"], 4);
+    assert_eq!(listed["total"], 6);
+    // What each said survives sanitizing (Misskey's HTML, Akkoma's bare text).
+    let all = listed.to_string();
+    assert!(all.contains("acat_chew"), "akkoma: {all}");
+    assert!(all.contains("いやそういうことじゃなくて"), "misskey: {all}");
     assert!(
         listed["items"]
             .as_array()
@@ -164,5 +195,5 @@ async fn real_replies_from_mastodon_pleroma_and_lemmy_become_comments() {
         "object": {"id": format!("{}/notes/stray", peer.base), "type": "Note", "attributedTo": peer.actor_id, "inReplyTo": "https://elsewhere.example/notes/1", "content": "<p>x</p>"},
     });
     assert_eq!(peer.post(&a.url("/inbox"), &stray).await.0, 202);
-    assert_eq!(comments(&a, &article).await["total"], 4);
+    assert_eq!(comments(&a, &article).await["total"], 6);
 }

@@ -197,6 +197,55 @@ impl TestInstance {
         (status, ct, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// A local person with `role` in `commons` and their API token.
+    pub async fn person(&self, name: &str, role: Option<&str>) -> String {
+        use peerpress::domain::actors::{LocalKind, create_local, get_local, set_role};
+        let ctx = self.ctx();
+        let person = create_local(
+            ctx,
+            &ctx.db,
+            LocalKind::Person,
+            &peerpress::domain::names::LocalName::parse(name).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+        if let Some(role) = role {
+            let commons = get_local(&ctx.db, LocalKind::Community, "commons")
+                .await
+                .unwrap();
+            set_role(&ctx.db, &commons, &person, role).await.unwrap();
+        }
+        peerpress::domain::auth::create_token(&ctx.db, &person)
+            .await
+            .unwrap()
+    }
+
+    /// POST to the API with another person's token.
+    pub async fn api_post_as(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let res = client()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The article page as a browser sees it.
+    pub async fn page(&self, url: &str) -> String {
+        client()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn publish(&self, title: &str, body: &str) -> Value {
         let (status, v) = self
             .api_post(
@@ -237,6 +286,8 @@ pub struct FakePeer {
     pub eve_id: String,
     pub eve_keys: GeneratedKeys,
     pub inbox: Arc<Mutex<Vec<Received>>>,
+    /// Documents served at `/objects/{name}` (404 for any other name).
+    objects: Arc<Mutex<std::collections::HashMap<String, Value>>>,
     cache: KeyCache,
 }
 
@@ -299,7 +350,28 @@ impl FakePeer {
         };
         let answer2 = answer.clone();
         let mallory_url = actor_id.clone();
+        let objects: Arc<Mutex<std::collections::HashMap<String, Value>>> = Arc::default();
+        let served_objects = objects.clone();
         let app = axum::Router::new()
+            .route(
+                "/objects/{name}",
+                get(
+                    move |axum::extract::Path(name): axum::extract::Path<String>| {
+                        let doc = served_objects.lock().unwrap().get(&name).cloned();
+                        async move {
+                            match doc {
+                                Some(d) => axum::response::IntoResponse::into_response((
+                                    [("content-type", "application/activity+json")],
+                                    d.to_string(),
+                                )),
+                                None => axum::response::IntoResponse::into_response(
+                                    axum::http::StatusCode::NOT_FOUND,
+                                ),
+                            }
+                        }
+                    },
+                ),
+            )
             .route(
                 "/users/eve",
                 get(move || {
@@ -359,8 +431,35 @@ impl FakePeer {
             eve_keys,
             mallory_doc,
             inbox,
+            objects,
             cache: KeyCache::default(),
         }
+    }
+
+    /// Serve `doc` at `/objects/{name}`; returns its URL.
+    pub fn serve(&self, name: &str, doc: Value) -> String {
+        self.objects.lock().unwrap().insert(name.to_string(), doc);
+        format!("{}/objects/{name}", self.base)
+    }
+
+    /// Have `community` (of `a`) follow mallory, accepted: what makes
+    /// mallory's Announces and Creates count there.
+    pub async fn be_followed_by(&self, a: &TestInstance, community: &str) {
+        let (status, v) = a
+            .api_post(
+                &format!("/api/v1/communities/{community}/follows"),
+                &json!({"target": self.actor_id}),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+        let accept = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/accepts/{}", self.base, uuid::Uuid::new_v4()),
+            "type": "Accept",
+            "actor": self.actor_id,
+            "object": {"type": "Follow", "actor": a.url(&format!("/c/{community}")), "object": self.actor_id},
+        });
+        assert_eq!(self.post(&a.url("/inbox"), &accept).await.0, 202);
     }
 
     /// Give mallory a new key pair, served from now on.

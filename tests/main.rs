@@ -10,6 +10,7 @@ mod articles;
 mod attacks;
 mod binary;
 mod comments;
+mod conversations;
 mod delivery;
 mod inbox;
 mod interop_fedify;

@@ -76,20 +76,60 @@ async fn initial_state(
     )
 }
 
-/// The community announces an accepted comment to its followers.
+/// The community announces an accepted comment to its followers (and
+/// remembers the Announce, to take it back should the comment be removed).
 async fn announce(
     ctx: &AppContext,
     db: &impl ConnectionTrait,
     community: &actor::Model,
     comment: &comment::Model,
 ) -> AppResult<()> {
-    let announce = outbound::announce(
-        &outbound::activity_id(&ctx.base_url()),
+    let id = outbound::activity_id(&ctx.base_url());
+    let announce = outbound::announce(&id, community, &comment.ap_id);
+    super::reactions::record(
+        db,
+        super::reactions::ANNOUNCE,
         community,
         &comment.ap_id,
-    );
+        &id,
+    )
+    .await?;
     let inboxes = delivery::follower_inboxes(db, community).await?;
     delivery::enqueue(db, &announce, community, inboxes).await?;
+    Ok(())
+}
+
+/// A removed comment: the community's followers are told to drop its boost.
+async fn unannounce(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    comment: &comment::Model,
+) -> AppResult<()> {
+    let announces = entity::reaction::Entity::find()
+        .filter(entity::reaction::Column::Kind.eq(super::reactions::ANNOUNCE))
+        .filter(entity::reaction::Column::ActorId.eq(community.id))
+        .filter(entity::reaction::Column::ObjectApId.eq(comment.ap_id.as_str()))
+        .all(db)
+        .await?;
+    for r in announces {
+        let undo = outbound::undo_announce(
+            &outbound::activity_id(&ctx.base_url()),
+            community,
+            &r.activity_ap_id,
+            &comment.ap_id,
+        );
+        let inboxes = delivery::follower_inboxes(db, community).await?;
+        delivery::enqueue(db, &undo, community, inboxes).await?;
+        super::reactions::undo(
+            db,
+            super::reactions::ANNOUNCE,
+            community,
+            Some(&r.activity_ap_id),
+            None,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -379,8 +419,9 @@ pub async fn moderate(
     row.state = Set(new_state.into());
     let saved = row.update(&txn).await?;
     if changed {
-        if decision == Decision::Approve {
-            announce(ctx, &txn, community, &saved).await?;
+        match decision {
+            Decision::Approve => announce(ctx, &txn, community, &saved).await?,
+            Decision::Remove => unannounce(ctx, &txn, community, &saved).await?,
         }
         log(
             &txn,

@@ -191,6 +191,29 @@ pub fn undo_follow(id: &str, follower: &actor::Model, follow: &Value) -> Value {
     }))
 }
 
+/// `Undo{Announce}`: the community takes back a boost (a comment a
+/// moderator removed).
+pub fn undo_announce(
+    id: &str,
+    community: &actor::Model,
+    announce_id: &str,
+    object_id: &str,
+) -> Value {
+    envelope(json!({
+        "id": id,
+        "type": "Undo",
+        "actor": community.ap_id,
+        "to": [PUBLIC],
+        "cc": community.followers_url.iter().collect::<Vec<_>>(),
+        "object": {
+            "id": announce_id,
+            "type": "Announce",
+            "actor": community.ap_id,
+            "object": object_id,
+        },
+    }))
+}
+
 fn envelope(v: Value) -> Value {
     serde_json::to_value(WithContext {
         context: object_context(),
