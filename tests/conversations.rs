@@ -515,6 +515,8 @@ async fn three_instances_follow_share_and_delete() {
     let a = TestInstance::start(Backend::Sqlite).await;
     let b = TestInstance::start(Backend::Sqlite).await;
     let c = TestInstance::start(Backend::Sqlite).await;
+    // D follows only B: it hears of C's article, and of its fate, through B.
+    let d = TestInstance::start(Backend::Sqlite).await;
 
     // C publishes before anyone follows it: an open and a closed article.
     let (status, open) = c
@@ -543,7 +545,15 @@ async fn three_instances_follow_share_and_delete() {
             .await;
         assert_eq!(status, 201, "{v}");
     }
+    let (status, v) = d
+        .api_post(
+            "/api/v1/communities/commons/follows",
+            &json!({"target": b.url("/c/commons")}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
     a.drain().await;
+    d.drain().await;
     b.drain().await;
     c.drain().await;
     eventually("A backfills C's outbox", 30, || async {
@@ -562,6 +572,7 @@ async fn three_instances_follow_share_and_delete() {
     assert_eq!(shared["authors"][0]["id"], c.url("/u/admin"));
     b.drain().await;
     assert_eq!(network_ids(&b).await, std::slice::from_ref(&open_id));
+    assert_eq!(network_ids(&d).await, std::slice::from_ref(&open_id));
     let ids = network_ids(&a).await;
     assert_eq!(ids.iter().filter(|i| **i == open_id).count(), 1, "{ids:?}");
     assert_eq!(stored_copies(&a, &open_id).await, 1);
@@ -615,7 +626,30 @@ async fn three_instances_follow_share_and_delete() {
         "closed article not republished"
     );
 
-    // C deletes it: gone from A and from B.
+    // C edits it: A (a follower of C), B (which shared it) and D (through
+    // B's relay) show the new title.
+    let (status, v) = patch(
+        &c,
+        &format!("/api/v1/articles/{}", open["uuid"].as_str().unwrap()),
+        &json!({"title": "Seed library, renewed"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    c.drain().await;
+    b.drain().await;
+    for (name, i) in [("A", &a), ("B", &b), ("D", &d)] {
+        let n = i.api_get("/api/v1/communities/commons/network").await.1;
+        assert!(
+            n["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["id"] == open_id.as_str() && x["title"] == "Seed library, renewed"),
+            "{name} did not see the edit: {n}"
+        );
+    }
+
+    // C deletes it: gone from A and from B, and from D through B.
     let status = client()
         .delete(c.url(&format!(
             "/api/v1/articles/{}",
@@ -630,6 +664,8 @@ async fn three_instances_follow_share_and_delete() {
     c.drain().await;
     assert!(!network_ids(&a).await.contains(&open_id));
     assert!(network_ids(&b).await.is_empty());
+    b.drain().await;
+    assert!(network_ids(&d).await.is_empty());
     assert!(
         !a.page(&a.url("/c/commons/network"))
             .await
@@ -694,4 +730,29 @@ async fn only_its_author_changes_a_comment() {
     });
     assert_eq!(peer.post(&a.url("/inbox"), &delete).await.0, 202);
     assert_eq!(comments(&a, &article).await["total"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_are_paged_for_long_threads() {
+    let a = TestInstance::start(Backend::Sqlite).await;
+    let peer = FakePeer::start().await;
+    let article = a.publish("Popular", "Many replies.").await;
+    let id = article["id"].as_str().unwrap();
+    for n in 0..53 {
+        let create = reply(&peer, false, &format!("r{n}"), id, &format!("Reply {n}"));
+        assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
+    }
+    let (_, _, doc) = a.get_as(id).await;
+    let (_, _, replies) = a.get_as(doc["replies"].as_str().unwrap()).await;
+    assert_eq!(replies["totalItems"], 53);
+    let (_, _, first) = a.get_as(replies["first"].as_str().unwrap()).await;
+    let items = first["orderedItems"].as_array().unwrap();
+    assert_eq!(items.len(), 50);
+    assert_eq!(items[0], format!("{}/notes/r0", peer.actor_id).as_str());
+    let (_, _, second) = a.get_as(first["next"].as_str().unwrap()).await;
+    let rest = second["orderedItems"].as_array().unwrap();
+    assert_eq!(rest.len(), 3);
+    assert_eq!(rest[2], format!("{}/notes/r52", peer.actor_id).as_str());
+    assert!(second.get("next").is_none(), "{second}");
+    assert_eq!(second["partOf"], replies["id"]);
 }

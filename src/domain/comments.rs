@@ -590,6 +590,27 @@ pub async fn of_article(
     with_authors(db, rows).await
 }
 
+/// A page of an article's accepted comments in the order they arrived:
+/// (position, id) after position `after`.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    article_id: i64,
+    after: i64,
+    limit: u64,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(comment::Entity::find()
+        .filter(comment::Column::ArticleId.eq(article_id))
+        .filter(comment::Column::State.eq("accepted"))
+        .filter(comment::Column::Id.gt(after))
+        .order_by_asc(comment::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.ap_id))
+        .collect())
+}
+
 pub async fn count(db: &impl ConnectionTrait, article_id: i64) -> AppResult<u64> {
     Ok(comment::Entity::find()
         .filter(comment::Column::ArticleId.eq(article_id))

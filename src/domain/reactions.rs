@@ -112,22 +112,25 @@ pub async fn count_by(
         .await?)
 }
 
-/// The activity ids of an object's likes or shares, oldest first.
-pub async fn activities(
+/// A page of an object's likes or shares: (position, activity id) after
+/// position `after`, oldest first.
+pub async fn page(
     db: &impl ConnectionTrait,
     kind: &str,
     object_ap_id: &str,
+    after: i64,
     limit: u64,
-) -> AppResult<Vec<String>> {
+) -> AppResult<Vec<(i64, String)>> {
     Ok(reaction::Entity::find()
         .filter(reaction::Column::Kind.eq(kind))
         .filter(reaction::Column::ObjectApId.eq(object_ap_id))
+        .filter(reaction::Column::Id.gt(after))
         .order_by_asc(reaction::Column::Id)
         .limit(limit)
         .all(db)
         .await?
         .into_iter()
-        .map(|r| r.activity_ap_id)
+        .map(|r| (r.id, r.activity_ap_id))
         .collect())
 }
 

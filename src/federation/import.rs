@@ -22,9 +22,14 @@ pub const BACKFILL_ITEMS: usize = 20;
 
 #[derive(Debug)]
 pub enum Imported {
-    Stored(Box<article::Model>),
-    /// The origin answered 410: any copy we held is forgotten.
-    Gone,
+    /// Stored; `changed` when it is new or differs from the copy we held.
+    Stored {
+        article: Box<article::Model>,
+        changed: bool,
+    },
+    /// The origin answered 410: any copy we held is forgotten (`changed`
+    /// when we had one).
+    Gone { changed: bool },
     /// Not something we keep (a reply, another type); the reason is logged.
     Skipped(String),
 }
@@ -38,9 +43,9 @@ pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
     let fetched = match fetch_object_http::<_, Value>(object_id, &data).await {
         Ok(f) => f,
         Err(FedError::ObjectDeleted(_)) => {
-            crate::domain::remote::forget(&data.db, object_id.as_str()).await?;
+            let changed = crate::domain::remote::forget(&data.db, object_id.as_str()).await?;
             data.pages.clear();
-            return Ok(Imported::Gone);
+            return Ok(Imported::Gone { changed });
         }
         Err(e) => {
             return Err(AppError::BadGateway(format!(
@@ -62,7 +67,14 @@ pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
     if object.in_reply_to.is_some() {
         return Ok(Imported::Skipped(format!("{object_id} is a reply")));
     }
-    // Authors and community must live where the object lives.
+    store(&data, &object).await
+}
+
+/// Store an article-like object that came from its origin (fetched, or in a
+/// `Create`/`Update` signed by its author): its authors and community are
+/// resolved, and must live where the object lives.
+pub async fn store(data: &Data, object: &ArticleDoc) -> AppResult<Imported> {
+    let object_id = &object.id;
     let mut authors: Vec<actor::Model> = Vec::new();
     for author_id in object.attributed_to.iter().take(MAX_AUTHORS) {
         if !super::guard::same_origin(author_id, &object.id) {
@@ -72,7 +84,7 @@ pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
             ));
         }
         let author = ObjectId::<ApubActor>::from(author_id.clone())
-            .dereference(&data)
+            .dereference(data)
             .await?;
         authors.push(author.model);
     }
@@ -85,7 +97,7 @@ pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
     let community = match &object.audience {
         Some(a) if super::guard::same_origin(a, &object.id) => {
             ObjectId::<ApubActor>::from(a.clone())
-                .dereference(&data)
+                .dereference(data)
                 .await
                 .ok()
                 .map(|c| c.model)
@@ -93,11 +105,25 @@ pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
         _ => None,
     };
     let txn = crate::db::begin_write(&data.db).await?;
+    let before = crate::domain::remote::find(&txn, object_id.as_str()).await?;
     let stored =
-        crate::domain::remote::upsert_article(&txn, &object, &authors, community.as_ref()).await?;
+        crate::domain::remote::upsert_article(&txn, object, &authors, community.as_ref()).await?;
     txn.commit().await?;
+    let changed = match before {
+        None => true,
+        Some(b) => {
+            b.updated != stored.updated
+                || b.title != stored.title
+                || b.content_html != stored.content_html
+                || b.summary != stored.summary
+                || b.licence != stored.licence
+        }
+    };
     data.pages.clear();
-    Ok(Imported::Stored(Box::new(stored)))
+    Ok(Imported::Stored {
+        article: Box::new(stored),
+        changed,
+    })
 }
 
 /// The object id an outbox item or an `Announce` points at: the object of
@@ -106,9 +132,9 @@ pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
 pub fn object_of(item: &Value) -> Option<Url> {
     match item.get("type").and_then(Value::as_str) {
         Some("Create" | "Update" | "Announce") => item.get("object").and_then(|o| {
-            // Announce{Create{Page}}: one level further.
+            // Announce{Create{Page}}, Announce{Delete{…}}: one level further.
             match o.get("type").and_then(Value::as_str) {
-                Some("Create" | "Update") => o.get("object").and_then(ref_id),
+                Some("Create" | "Update" | "Delete") => o.get("object").and_then(ref_id),
                 _ => ref_id(o),
             }
         }),
@@ -172,7 +198,7 @@ pub async fn backfill(
             continue;
         };
         match article(&data, &object_id).await {
-            Ok(Imported::Stored(a)) => {
+            Ok(Imported::Stored { article: a, .. }) => {
                 stored += 1;
                 // Shown in the network feed through the actor that shared it.
                 if item.get("type").and_then(Value::as_str) == Some("Announce")

@@ -158,6 +158,28 @@ pub fn announce(id: &str, community: &actor::Model, object_id: &str) -> Value {
     }))
 }
 
+/// `Announce{activity}` by a community (FEP-1b12): it passes on an origin's
+/// `Update` or `Delete` of an article it shared. Only ids are embedded;
+/// receivers check with the origin.
+pub fn announce_activity(
+    id: &str,
+    community: &actor::Model,
+    kind: &str,
+    activity_id: &str,
+    actor_id: &str,
+    object_id: &str,
+) -> Value {
+    envelope(json!({
+        "id": id,
+        "type": "Announce",
+        "actor": community.ap_id,
+        "to": [PUBLIC],
+        "cc": community.followers_url.iter().collect::<Vec<_>>(),
+        "object": {"id": activity_id, "type": kind, "actor": actor_id, "object": object_id},
+        "published": chrono::Utc::now(),
+    }))
+}
+
 /// `Follow` of `target` by `follower`.
 pub fn follow(id: &str, follower: &actor::Model, target: &actor::Model) -> Value {
     envelope(json!({

@@ -41,8 +41,8 @@ pub async fn share(
     }
     // Always its current version, from its origin.
     let article = match import::article(data, &url).await? {
-        Imported::Stored(a) => *a,
-        Imported::Gone => {
+        Imported::Stored { article, .. } => *article,
+        Imported::Gone { .. } => {
             return Err(AppError::unprocessable(
                 "object",
                 "it was deleted at its origin",
@@ -87,4 +87,53 @@ pub async fn share(
     data.pages.clear();
     data.delivery_wake.notify_one();
     Ok(view.article)
+}
+
+/// An origin changed or deleted an article that local communities shared:
+/// each passes it on to its followers (`Announce{Update}` /
+/// `Announce{Delete}`), who hold a copy through it. Called only when our
+/// copy changed, so relays between communities that follow each other stop.
+pub async fn relay(
+    data: &Data,
+    article_ap_id: &str,
+    kind: &str,
+    activity_id: &str,
+    actor_id: &str,
+) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let sharers: Vec<i64> = entity::reaction::Entity::find()
+        .filter(entity::reaction::Column::Kind.eq(ANNOUNCE))
+        .filter(entity::reaction::Column::ObjectApId.eq(article_ap_id))
+        .all(&data.db)
+        .await?
+        .into_iter()
+        .map(|r| r.actor_id)
+        .collect();
+    if sharers.is_empty() {
+        return Ok(());
+    }
+    let communities = actor::Entity::find()
+        .filter(actor::Column::Id.is_in(sharers))
+        .filter(actor::Column::Local.eq(true))
+        .all(&data.db)
+        .await?;
+    if communities.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(&data.db).await?;
+    for c in &communities {
+        let announce = outbound::announce_activity(
+            &outbound::activity_id(&data.base_url()),
+            c,
+            kind,
+            activity_id,
+            actor_id,
+            article_ap_id,
+        );
+        let inboxes = delivery::follower_inboxes(&txn, c).await?;
+        delivery::enqueue(&txn, &announce, c, inboxes).await?;
+    }
+    txn.commit().await?;
+    data.delivery_wake.notify_one();
+    Ok(())
 }

@@ -78,7 +78,12 @@ pub async fn note(data: Data, headers: HeaderMap, Path(uuid): Path<String>) -> A
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
     page: Option<bool>,
+    /// Keyset paging: items after this position.
+    after: Option<i64>,
 }
+
+/// Items per page of `replies`, `likes` and `shares`.
+const COLLECTION_PAGE: u64 = 50;
 
 /// `replies`, `likes` and `shares` of an article or announcement. Empty
 /// until comments, likes and shares are received.
@@ -101,42 +106,55 @@ pub async fn collection(
     }
     let id = format!("{}/{name}", a.ap_id);
     // Replies: every accepted comment, whatever its origin (Mastodon 4.5
-    // walks `first` → `items` to load the thread). Likes and shares: the
-    // `Like` and `Announce` activities received.
-    let (total, items): (u64, Vec<serde_json::Value>) = if name == "replies" {
-        let comments = crate::domain::comments::of_article(&data.db, a.id, 500).await?;
-        (
-            comments.len() as u64,
-            comments.into_iter().map(|(c, _)| json!(c.ap_id)).collect(),
-        )
+    // walks `first` → `next` to load the thread). Likes and shares: the
+    // `Like` and `Announce` activities received. Paged by position.
+    use crate::domain::reactions;
+    let reaction_kind = if name == "likes" {
+        reactions::LIKE
     } else {
-        use crate::domain::reactions;
-        let kind = if name == "likes" {
-            reactions::LIKE
-        } else {
-            reactions::ANNOUNCE
-        };
-        (
-            reactions::count(&data.db, kind, &a.ap_id).await?,
-            reactions::activities(&data.db, kind, &a.ap_id, 500)
-                .await?
-                .into_iter()
-                .map(|id| json!(id))
-                .collect(),
-        )
+        reactions::ANNOUNCE
     };
     if q.page == Some(true) {
+        let after = q.after.unwrap_or(0);
+        let mut rows: Vec<(i64, String)> = if name == "replies" {
+            crate::domain::comments::page(&data.db, a.id, after, COLLECTION_PAGE + 1).await?
+        } else {
+            reactions::page(
+                &data.db,
+                reaction_kind,
+                &a.ap_id,
+                after,
+                COLLECTION_PAGE + 1,
+            )
+            .await?
+        };
+        let next = if rows.len() as u64 > COLLECTION_PAGE {
+            rows.truncate(COLLECTION_PAGE as usize);
+            rows.last()
+                .map(|(pos, _)| format!("{id}?page=true&after={pos}"))
+        } else {
+            None
+        };
+        let page_id = match q.after {
+            Some(after) => format!("{id}?page=true&after={after}"),
+            None => format!("{id}?page=true"),
+        };
         return Ok(activity_json(&WithContext {
             context: object_context(),
             inner: OrderedCollectionPage {
-                id: format!("{id}?page=true"),
+                id: page_id,
                 kind: "OrderedCollectionPage",
                 part_of: id,
-                next: None,
-                ordered_items: items,
+                next,
+                ordered_items: rows.into_iter().map(|(_, ap_id)| json!(ap_id)).collect(),
             },
         }));
     }
+    let total = if name == "replies" {
+        crate::domain::comments::count(&data.db, a.id).await?
+    } else {
+        reactions::count(&data.db, reaction_kind, &a.ap_id).await?
+    };
     Ok(activity_json(&WithContext {
         context: object_context(),
         inner: OrderedCollection {

@@ -8,6 +8,8 @@ use crate::federation::Data;
 use crate::federation::import::{self, Imported};
 use crate::federation::objects::actor::ApubActor;
 use crate::federation::protocol::activity::ActivityDoc;
+use crate::federation::share;
+use serde_json::Value;
 
 pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
     let Some(object_id) = import::object_of(&serde_json::json!({
@@ -32,18 +34,43 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(id = %doc.id, "Announce by an actor nobody here follows; ignored");
         return Ok(());
     }
-    // Lemmy relays deletions as Announce{Delete}: the origin decides.
-    let relayed_delete = super::object_type(&doc.object) == Some("Delete");
+    // Communities relay their origin's edits and deletions as
+    // Announce{Update} / Announce{Delete}: the origin decides.
+    let inner = super::object_type(&doc.object);
+    let relayed_delete = inner == Some("Delete");
+    let inner_id = doc
+        .object
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or(doc.id.as_str());
+    let inner_actor = doc
+        .object
+        .get("actor")
+        .and_then(Value::as_str)
+        .unwrap_or(signer.model.ap_id.as_str());
     match import::article(data, &object_id).await {
-        Ok(Imported::Stored(a)) if !relayed_delete => {
-            reactions::record(&data.db, ANNOUNCE, &signer.model, &a.ap_id, doc.id.as_str()).await?;
+        Ok(Imported::Stored { article, changed }) if !relayed_delete => {
+            reactions::record(
+                &data.db,
+                ANNOUNCE,
+                &signer.model,
+                &article.ap_id,
+                doc.id.as_str(),
+            )
+            .await?;
             data.pages.clear();
+            if changed && inner == Some("Update") {
+                share::relay(data, &article.ap_id, "Update", inner_id, inner_actor).await?;
+            }
         }
-        Ok(Imported::Stored(_)) => {
+        Ok(Imported::Stored { .. }) => {
             tracing::info!(id = %doc.id, "relayed Delete of an object its origin still serves; kept");
         }
-        Ok(Imported::Gone) => {
-            tracing::info!(id = %object_id, "announced object is gone at its origin")
+        Ok(Imported::Gone { changed }) => {
+            tracing::info!(id = %object_id, "announced object is gone at its origin");
+            if changed {
+                share::relay(data, object_id.as_str(), "Delete", inner_id, inner_actor).await?;
+            }
         }
         Ok(Imported::Skipped(why)) => {
             tracing::info!(id = %doc.id, "announced object not kept: {why}")

@@ -40,47 +40,56 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         }
         return Ok(());
     }
-    // Keep only what someone here asked for: an accepted follow of the author
-    // or of the community the object belongs to.
-    let community = match &object.audience {
-        Some(a) => ObjectId::<ApubActor>::from(a.clone())
-            .dereference(data)
-            .await
-            .ok(),
-        None => None,
-    };
-    let mut followed_ids = vec![signer.model.id];
-    if let Some(c) = &community {
-        followed_ids.push(c.model.id);
+    let existing = crate::domain::remote::find(&data.db, object.id.as_str()).await?;
+    if let Some(e) = &existing {
+        // Only an author changes an object we hold.
+        let authors = crate::domain::articles::load_view(&data.db, e.clone())
+            .await?
+            .authors;
+        if !authors.iter().any(|a| a.id == signer.model.id) {
+            tracing::info!(id = %object.id, "Update by someone other than an author ignored");
+            return Ok(());
+        }
+    } else {
+        // Keep only what someone here asked for: an accepted follow of the
+        // author or of the community the object belongs to.
+        let community = match &object.audience {
+            Some(a) => ObjectId::<ApubActor>::from(a.clone())
+                .dereference(data)
+                .await
+                .ok(),
+            None => None,
+        };
+        let mut followed_ids = vec![signer.model.id];
+        if let Some(c) = &community {
+            followed_ids.push(c.model.id);
+        }
+        let followers_here = follow::Entity::find()
+            .filter(follow::Column::TargetId.is_in(followed_ids))
+            .filter(follow::Column::Accepted.eq(true))
+            .count(&data.db)
+            .await?;
+        if followers_here == 0 {
+            tracing::info!(id = %object.id, "object from an actor nobody here follows; ignored");
+            return Ok(());
+        }
     }
-    let followers_here = follow::Entity::find()
-        .filter(follow::Column::TargetId.is_in(followed_ids))
-        .filter(follow::Column::Accepted.eq(true))
-        .count(&data.db)
-        .await?;
-    if followers_here == 0 {
-        tracing::info!(id = %object.id, "object from an actor nobody here follows; ignored");
-        return Ok(());
-    }
-    // Only the author changes an object we hold.
-    if let Some(existing) = entity::article::Entity::find()
-        .filter(entity::article::Column::ApId.eq(object.id.as_str()))
-        .one(&data.db)
-        .await?
-        && existing.author_id != signer.model.id
+    let stored = crate::federation::import::store(data, &object).await?;
+    // A copy we hold changed: our communities that shared it pass it on.
+    if let crate::federation::import::Imported::Stored {
+        article,
+        changed: true,
+    } = &stored
+        && existing.is_some()
     {
-        tracing::info!(id = %object.id, "Update by someone other than the author ignored");
-        return Ok(());
+        crate::federation::share::relay(
+            data,
+            &article.ap_id,
+            "Update",
+            doc.id.as_str(),
+            doc.actor.as_str(),
+        )
+        .await?;
     }
-    let txn = crate::db::begin_write(&data.db).await?;
-    crate::domain::remote::upsert_article(
-        &txn,
-        &object,
-        std::slice::from_ref(&signer.model),
-        community.as_ref().map(|c| &c.model),
-    )
-    .await?;
-    txn.commit().await?;
-    data.pages.clear();
     Ok(())
 }

@@ -17,8 +17,19 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(id = %doc.id, "Delete of another server's object ignored");
         return Ok(());
     }
-    if !crate::domain::remote::delete_article(&data.db, object.as_str(), &signer.model).await?
-        && !crate::domain::comments::delete(data.app_data(), object.as_str(), &signer.model).await?
+    if crate::domain::remote::delete_article(&data.db, object.as_str(), &signer.model).await? {
+        data.pages.clear();
+        // Our communities that shared it pass the deletion on.
+        crate::federation::share::relay(
+            data,
+            object.as_str(),
+            "Delete",
+            doc.id.as_str(),
+            doc.actor.as_str(),
+        )
+        .await?;
+    } else if !crate::domain::comments::delete(data.app_data(), object.as_str(), &signer.model)
+        .await?
     {
         tracing::info!(id = %doc.id, object = %object, "Delete of an object we do not have or its actor did not write; ignored");
     }
