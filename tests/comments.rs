@@ -99,6 +99,29 @@ async fn fedify_reply_becomes_a_comment_and_its_delete_removes_it() {
     let page = a.page(article["url"].as_str().unwrap()).await;
     assert!(page.contains("1 like</span>"), "the like is shown");
 
+    // A member answers: Fedify gets a Note replying to its note, which
+    // mentions it.
+    let (status, answer) = a
+        .api_post(
+            &format!(
+                "/api/v1/articles/{}/comments",
+                article["uuid"].as_str().unwrap()
+            ),
+            &json!({"body": "Soup is **welcome**.", "in_reply_to": note_id}),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    a.drain().await;
+    let create = peer
+        .wait_for("the Create{Note} of the answer", |v| {
+            v["type"] == "Create" && v["objectId"] == answer["id"]
+        })
+        .await;
+    assert_eq!(create["objectType"], "Note", "{create}");
+    let note = &create["object"]["object"];
+    assert_eq!(note["inReplyTo"], note_id.as_str(), "{create}");
+    assert!(note["tag"].to_string().contains("Mention"), "{create}");
+
     // Its author deletes it: gone.
     peer.control(
         "delete",
@@ -106,7 +129,7 @@ async fn fedify_reply_becomes_a_comment_and_its_delete_removes_it() {
     )
     .await;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while comments(&a, &article).await["total"] != 0 {
+    while comments(&a, &article).await["total"] != 1 {
         assert!(
             Instant::now() < deadline,
             "the Delete never removed the comment"
