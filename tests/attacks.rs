@@ -667,11 +667,16 @@ async fn floods_get_429_with_retry_after() {
             .unwrap()
             >= 1
     );
-    let mut last = 0;
+    // 40 API calls against 30 a minute: the bucket refills while they run
+    // (half a call a second), so count refusals rather than expect the
+    // last one to be refused.
+    let mut refused = 0;
     for _ in 0..40 {
-        last = s.a.api_get("/api/v1/communities/commons/following").await.0;
+        if s.a.api_get("/api/v1/communities/commons/following").await.0 == 429 {
+            refused += 1;
+        }
     }
-    assert_eq!(last, 429);
+    assert!(refused >= 5, "only {refused} of 40 refused");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
