@@ -384,6 +384,41 @@ async fn a_local_comment_is_a_note_to_the_thread() {
         page[..ans].rfind("class=\"depth-1\"").unwrap() > q,
         "nested under the question"
     );
+
+    // Deleting it: only its author or a moderator; then 410 and a Delete.
+    let uuid = cid.rsplit('/').next().unwrap();
+    let delete = |token: String| {
+        let url = a.url(&format!("/api/v1/comments/{uuid}"));
+        async move {
+            client()
+                .delete(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let member = a.person("mia", Some("member")).await;
+    assert_eq!(delete(member).await, 403);
+    peer.inbox.lock().unwrap().clear();
+    assert_eq!(delete(a.token.clone()).await, 204);
+    assert_eq!(delete(a.token.clone()).await, 410);
+    assert_eq!(a.get_as(cid).await.0, 410);
+    assert_eq!(comments(&a, &article).await["total"], 1);
+    assert!(
+        !a.page(article["url"].as_str().unwrap())
+            .await
+            .contains("<strong>answer</strong>")
+    );
+    a.drain().await;
+    assert!(
+        peer.received()
+            .iter()
+            .any(|r| r.body["type"] == "Delete" && r.body["object"]["id"] == cid),
+        "the Delete reaches the thread"
+    );
 }
 
 /// An article document served by the fake peer.

@@ -327,15 +327,97 @@ pub async fn post_local(
     Ok(saved)
 }
 
-/// A local comment by its id, for `/comments/{uuid}`.
+/// A local comment by its id, for `/comments/{uuid}`: accepted ones, and
+/// deleted ones (for the caller to answer 410).
 pub async fn find_local(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<comment::Model> {
     comment::Entity::find()
         .filter(comment::Column::ApId.eq(ap_id))
         .filter(comment::Column::Local.eq(true))
-        .filter(comment::Column::State.eq("accepted"))
+        .filter(comment::Column::State.is_in(["accepted", "deleted"]))
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("no such comment".into()))
+}
+
+/// A member deletes their own comment (or a moderator of the community
+/// does): its id answers 410 from now on, and everyone it was sent to gets
+/// a `Delete`.
+pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) -> AppResult<()> {
+    let current = find_local(&ctx.db, ap_id).await?;
+    if current.state == "deleted" {
+        return Err(AppError::Gone);
+    }
+    let article = article::Entity::find_by_id(current.article_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
+    let view = super::articles::load_view(&ctx.db, article).await?;
+    if current.author_id != person.id {
+        match &view.community {
+            Some(c) => may_moderate(&ctx.db, c, person).await.map_err(|_| {
+                AppError::Forbidden(
+                    "only its author or a moderator of the community may delete a comment".into(),
+                )
+            })?,
+            None => {
+                return Err(AppError::Forbidden(
+                    "only its author may delete a comment".into(),
+                ));
+            }
+        }
+    }
+    let author = actor::Entity::find_by_id(current.author_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
+    let replied_to = match comment::Entity::find()
+        .filter(comment::Column::ApId.eq(current.in_reply_to.as_str()))
+        .one(&ctx.db)
+        .await?
+    {
+        Some(p) => actor::Entity::find_by_id(p.author_id).one(&ctx.db).await?,
+        None => None,
+    };
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let mut row: comment::ActiveModel = current.clone().into();
+    row.state = Set("deleted".into());
+    row.content_html = Set(String::new());
+    row.updated = Set(Some(super::now()));
+    row.update(&txn).await?;
+    // Everyone who got the Note or its Announce.
+    let mut inboxes: std::collections::BTreeSet<String> = delivery::follower_inboxes(&txn, &author)
+        .await?
+        .into_iter()
+        .collect();
+    if let Some(c) = &view.community {
+        inboxes.extend(delivery::follower_inboxes(&txn, c).await?);
+    }
+    for a in view.authors.iter().chain(replied_to.iter()) {
+        if !a.local {
+            inboxes.insert(
+                a.shared_inbox_url
+                    .clone()
+                    .unwrap_or_else(|| a.inbox_url.clone()),
+            );
+        }
+    }
+    let delete = outbound::delete(
+        &outbound::activity_id(&ctx.base_url()),
+        &author,
+        &current.ap_id,
+        "Note",
+    );
+    delivery::enqueue(
+        &txn,
+        &delete,
+        &author,
+        inboxes.into_iter().collect::<Vec<_>>(),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.pages.clear();
+    ctx.delivery_wake.notify_one();
+    Ok(())
 }
 
 /// What a moderator can do to a comment.

@@ -51,6 +51,10 @@ pub fn routes() -> Router {
             get(moderation_log).post(moderate),
         )
         .route("/api/v1/communities/{name}/shares", post(share))
+        .route(
+            "/api/v1/comments/{uuid}",
+            axum::routing::delete(delete_comment),
+        )
         .route("/api/v1/admin/deliveries", get(deliveries_status))
         .route("/api/v1/admin/deliveries/retry", post(deliveries_retry))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -455,6 +459,19 @@ async fn post_comment(
     let parent = opt_str(&v, "in_reply_to")?;
     let c = crate::domain::comments::post_local(&data, &person, &a, text, parent).await?;
     Ok((StatusCode::CREATED, Json(comment_json(&c, Some(&person)))).into_response())
+}
+
+/// `DELETE /api/v1/comments/{uuid}`: its author (or a moderator) deletes a
+/// local comment.
+async fn delete_comment(
+    data: Data,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<StatusCode> {
+    let person = bearer(&data, &headers).await?;
+    let id = data.url(&format!("/comments/{uuid}"));
+    crate::domain::comments::delete_local(&data, &person, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn community_json(c: &actor::Model) -> Value {

@@ -201,8 +201,20 @@ pub async fn comment(
         .one(&data.db)
         .await?
         .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
-    if a.deleted_at.is_some() {
-        return Err(AppError::Gone);
+    if c.state == "deleted" || a.deleted_at.is_some() {
+        if !wants_activity_json(&headers) {
+            return pages::gone_page(&data);
+        }
+        let body = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": c.ap_id,
+            "type": "Tombstone",
+            "formerType": "Note",
+            "deleted": c.updated,
+        });
+        let mut res = activity_json(&body);
+        *res.status_mut() = StatusCode::GONE;
+        return Ok(res);
     }
     if !wants_activity_json(&headers) {
         let page = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
