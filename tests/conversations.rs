@@ -151,6 +151,15 @@ async fn held_comments_wait_for_a_moderator(backend: Backend) {
         "the approved comment is announced"
     );
 
+    // Removed: a reason is required, it goes into the public log.
+    let (status, v) = a
+        .api_post(
+            "/api/v1/communities/commons/moderation",
+            &json!({"action": "remove", "object": note, "reason": " "}),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert!(v["fields"]["reason"].is_string(), "{v}");
     // Removed: gone from `replies` and the page, and its author cannot bring
     // it back with an Update.
     let (status, v) = a
@@ -385,6 +394,34 @@ async fn a_local_comment_is_a_note_to_the_thread() {
         "nested under the question"
     );
 
+    // A moderator removes a member's comment: withdrawn with a Delete, 410.
+    let (status, second) = a.api_post(&path, &json!({"body": "Off-topic rant"})).await;
+    assert_eq!(status, 201, "{second}");
+    a.drain().await;
+    peer.inbox.lock().unwrap().clear();
+    let (status, v) = a
+        .api_post(
+            "/api/v1/communities/commons/moderation",
+            &json!({"action": "remove", "object": second["id"], "reason": "off topic"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(a.get_as(second["id"].as_str().unwrap()).await.0, 410);
+    a.drain().await;
+    assert!(
+        peer.received()
+            .iter()
+            .any(|r| r.body["type"] == "Delete" && r.body["object"]["id"] == second["id"]),
+        "the removed comment is withdrawn"
+    );
+    let (status, _) = a
+        .api_post(
+            "/api/v1/communities/commons/moderation",
+            &json!({"action": "approve", "object": second["id"]}),
+        )
+        .await;
+    assert_eq!(status, 422);
+
     // Deleting it: only its author or a moderator; then 410 and a Delete.
     let uuid = cid.rsplit('/').next().unwrap();
     let delete = |token: String| {
@@ -478,6 +515,34 @@ async fn announced_objects_are_fetched_from_their_origin() {
     }
     assert_eq!(network().await["total"], 1);
 
+    // A `url` that is not an http(s) page on the object's server is not
+    // linked to: the id is.
+    let (sneaky, mut doc) = article_doc(&peer, "sneaky", "Sneaky link", "<p>x</p>");
+    doc["url"] = json!("javascript:alert(1)");
+    peer.serve("sneaky", doc);
+    let (elsewhere, mut doc) = article_doc(&peer, "elsewhere", "Phishing link", "<p>x</p>");
+    doc["url"] = json!("https://phishing.example/login");
+    peer.serve("elsewhere", doc);
+    for (n, object) in [("s1", &sneaky), ("s2", &elsewhere)] {
+        assert_eq!(
+            peer.post(&a.url("/inbox"), &announce(n, json!(object)))
+                .await
+                .0,
+            202
+        );
+    }
+    let n = network().await;
+    assert_eq!(n["total"], 3, "{n}");
+    for item in n["items"].as_array().unwrap() {
+        assert_eq!(
+            item["url"].as_str().unwrap().split('/').nth(2),
+            good.split('/').nth(2),
+            "{item}"
+        );
+    }
+    let page = a.page(&a.url("/c/commons/network")).await;
+    assert!(!page.contains("javascript:") && !page.contains("phishing.example"));
+
     // Lemmy's Announce{Create{Page}} is resolved through the inner object.
     let (lemmy, mut doc) = article_doc(&peer, "lemmy", "A Lemmy post", "<p>post</p>");
     doc["type"] = json!("Page");
@@ -487,7 +552,7 @@ async fn announced_objects_are_fetched_from_their_origin() {
         peer.post(&a.url("/inbox"), &announce("5", wrapped)).await.0,
         202
     );
-    assert_eq!(network().await["total"], 2);
+    assert_eq!(network().await["total"], 4);
 
     // A share of an object: bad input to the API says what is wrong.
     let (status, v) = a
@@ -508,6 +573,13 @@ async fn announced_objects_are_fetched_from_their_origin() {
         .api_post(
             "/api/v1/communities/commons/shares",
             &json!({"object": format!("{}/objects/missing", peer.base)}),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    let (status, v) = a
+        .api_post(
+            "/api/v1/communities/commons/shares",
+            &json!({"object": "http://localhost:1/objects/unreachable"}),
         )
         .await;
     assert_eq!(status, 502, "{v}");
@@ -713,6 +785,13 @@ async fn only_its_author_changes_a_comment() {
     let a = TestInstance::start(Backend::Sqlite).await;
     let peer = FakePeer::start().await;
     let other = FakePeer::start().await;
+    assert_eq!(
+        other
+            .post(&a.url("/inbox"), &other.follow(&a.url("/c/commons")))
+            .await
+            .0,
+        202
+    );
     let article = a.publish("Mine to edit", "Comments welcome.").await;
     let id = article["id"].as_str().unwrap();
     let create = reply(&peer, false, "c1", id, "Original words");
@@ -765,6 +844,14 @@ async fn only_its_author_changes_a_comment() {
     });
     assert_eq!(peer.post(&a.url("/inbox"), &delete).await.0, 202);
     assert_eq!(comments(&a, &article).await["total"], 0);
+    // The community's followers are told to drop its boost.
+    a.drain().await;
+    assert!(
+        other.received().iter().any(|r| r.body["type"] == "Undo"
+            && r.body["object"]["type"] == "Announce"
+            && r.body["object"]["object"] == note.as_str()),
+        "the boost of the deleted comment is undone"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

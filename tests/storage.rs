@@ -13,7 +13,18 @@ async fn migrations_apply_and_roll_back(backend: Backend) {
     assert!(pending.is_empty());
     // Running again is a no-op, as every `serve` start does.
     peerpress::db::migrate(&conn).await.unwrap();
-    Migrator::down(&conn, None).await.unwrap();
+    // Each migration rolls back on its own (newest first), and all apply
+    // again.
+    for n in 1..=Migrator::migrations().len() {
+        Migrator::down(&conn, Some(1)).await.unwrap();
+        assert_eq!(
+            Migrator::get_pending_migrations(&conn).await.unwrap().len(),
+            n
+        );
+        // …and the newest re-applies on what is left.
+        Migrator::up(&conn, Some(1)).await.unwrap();
+        Migrator::down(&conn, Some(1)).await.unwrap();
+    }
     assert_eq!(
         Migrator::get_pending_migrations(&conn).await.unwrap().len(),
         Migrator::migrations().len()

@@ -40,9 +40,10 @@ pub struct Model {
     pub licence: Option<String>,
     /// Communities: the published charter (Markdown).
     pub charter: Option<String>,
-    /// Communities: who may comment without approval: `open` (the default
-    /// when NULL), `held` (every comment waits for a moderator) or
-    /// `followers` (followers of the community; others are held).
+    /// Communities: whose comments from other servers are shown without
+    /// approval: `open` (everyone; the default when NULL), `held` (every
+    /// remote comment waits for a moderator) or `followers` (followers of the
+    /// community; others are held). Members' own comments are always shown.
     pub comment_policy: Option<String>,
 }
 

@@ -15,8 +15,9 @@ pub struct Model {
     pub author_id: i64,
     /// Sanitized HTML.
     pub content_html: String,
-    /// `accepted` (shown), `held` (waiting for a moderator) or `removed`
-    /// (by a moderator; kept so the same id cannot come back).
+    /// `accepted` (shown), `held` (waiting for a moderator), `removed` (by a
+    /// moderator; kept so the same id cannot come back) or `deleted` (a local
+    /// comment its author deleted; its id answers 410).
     pub state: String,
     pub local: bool,
     pub published: DateTimeUtc,

@@ -108,6 +108,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("comment_state")
+                .table(t("comment"))
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(t("moderation_log")).to_owned())
             .await?;
         m.alter_table(

@@ -30,14 +30,18 @@ pub async fn thread_of(
     {
         return Ok(Some(a));
     }
+    // A reply to a shown comment joins its article's thread.
     let Some(parent) = comment::Entity::find()
         .filter(comment::Column::ApId.eq(in_reply_to))
+        .filter(comment::Column::State.eq("accepted"))
         .one(db)
         .await?
     else {
         return Ok(None);
     };
     Ok(article::Entity::find_by_id(parent.article_id)
+        .filter(article::Column::Draft.eq(false))
+        .filter(article::Column::DeletedAt.is_null())
         .one(db)
         .await?)
 }
@@ -333,7 +337,7 @@ pub async fn find_local(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<com
     comment::Entity::find()
         .filter(comment::Column::ApId.eq(ap_id))
         .filter(comment::Column::Local.eq(true))
-        .filter(comment::Column::State.is_in(["accepted", "deleted"]))
+        .filter(comment::Column::State.is_in(["accepted", "deleted", "removed"]))
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("no such comment".into()))
@@ -344,7 +348,7 @@ pub async fn find_local(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<com
 /// a `Delete`.
 pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) -> AppResult<()> {
     let current = find_local(&ctx.db, ap_id).await?;
-    if current.state == "deleted" {
+    if current.state != "accepted" {
         return Err(AppError::Gone);
     }
     let article = article::Entity::find_by_id(current.article_id)
@@ -366,31 +370,44 @@ pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) 
             }
         }
     }
-    let author = actor::Entity::find_by_id(current.author_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
-    let replied_to = match comment::Entity::find()
-        .filter(comment::Column::ApId.eq(current.in_reply_to.as_str()))
-        .one(&ctx.db)
-        .await?
-    {
-        Some(p) => actor::Entity::find_by_id(p.author_id).one(&ctx.db).await?,
-        None => None,
-    };
     let txn = crate::db::begin_write(&ctx.db).await?;
     let mut row: comment::ActiveModel = current.clone().into();
     row.state = Set("deleted".into());
     row.content_html = Set(String::new());
     row.updated = Set(Some(super::now()));
     row.update(&txn).await?;
-    // Everyone who got the Note or its Announce.
-    let mut inboxes: std::collections::BTreeSet<String> = delivery::follower_inboxes(&txn, &author)
+    send_delete(ctx, &txn, &current, &view).await?;
+    txn.commit().await?;
+    ctx.pages.clear();
+    ctx.delivery_wake.notify_one();
+    Ok(())
+}
+
+/// `Delete{Tombstone}` of a local comment, by its author, to everyone who
+/// got the Note or the community's Announce of it.
+async fn send_delete(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    comment: &comment::Model,
+    view: &super::articles::ArticleView,
+) -> AppResult<()> {
+    let Some(author) = actor::Entity::find_by_id(comment.author_id).one(db).await? else {
+        return Ok(());
+    };
+    let replied_to = match comment::Entity::find()
+        .filter(comment::Column::ApId.eq(comment.in_reply_to.as_str()))
+        .one(db)
+        .await?
+    {
+        Some(p) => actor::Entity::find_by_id(p.author_id).one(db).await?,
+        None => None,
+    };
+    let mut inboxes: std::collections::BTreeSet<String> = delivery::follower_inboxes(db, &author)
         .await?
         .into_iter()
         .collect();
     if let Some(c) = &view.community {
-        inboxes.extend(delivery::follower_inboxes(&txn, c).await?);
+        inboxes.extend(delivery::follower_inboxes(db, c).await?);
     }
     for a in view.authors.iter().chain(replied_to.iter()) {
         if !a.local {
@@ -404,19 +421,16 @@ pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) 
     let delete = outbound::delete(
         &outbound::activity_id(&ctx.base_url()),
         &author,
-        &current.ap_id,
+        &comment.ap_id,
         "Note",
     );
     delivery::enqueue(
-        &txn,
+        db,
         &delete,
         &author,
         inboxes.into_iter().collect::<Vec<_>>(),
     )
     .await?;
-    txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
     Ok(())
 }
 
@@ -474,6 +488,12 @@ pub async fn moderate(
     reason: &str,
 ) -> AppResult<comment::Model> {
     may_moderate(&ctx.db, community, moderator).await?;
+    if decision == Decision::Remove && reason.trim().is_empty() {
+        return Err(AppError::unprocessable(
+            "reason",
+            "required when removing: it is published in the moderation log",
+        ));
+    }
     let txn = crate::db::begin_write(&ctx.db).await?;
     let found = comment::Entity::find()
         .filter(comment::Column::ApId.eq(comment_ap_id))
@@ -492,6 +512,15 @@ pub async fn moderate(
             community.username
         )));
     };
+    if current.state == "deleted" {
+        return Err(AppError::Gone);
+    }
+    if current.local && current.state == "removed" && decision == Decision::Approve {
+        return Err(AppError::unprocessable(
+            "object",
+            "a removed comment of this instance was withdrawn everywhere; its author can post it again",
+        ));
+    }
     let new_state = match decision {
         Decision::Approve => "accepted",
         Decision::Remove => "removed",
@@ -503,7 +532,18 @@ pub async fn moderate(
     if changed {
         match decision {
             Decision::Approve => announce(ctx, &txn, community, &saved).await?,
-            Decision::Remove => unannounce(ctx, &txn, community, &saved).await?,
+            Decision::Remove => {
+                unannounce(ctx, &txn, community, &saved).await?;
+                // Ours: its Note is withdrawn everywhere it went.
+                if saved.local
+                    && let Some(a) = article::Entity::find_by_id(saved.article_id)
+                        .one(&txn)
+                        .await?
+                {
+                    let view = super::articles::load_view(&txn, a).await?;
+                    send_delete(ctx, &txn, &saved, &view).await?;
+                }
+            }
         }
         log(
             &txn,
@@ -643,17 +683,32 @@ async fn with_authors(
     Ok(out)
 }
 
-/// The origin deleted a comment: only its author may.
+/// The origin deleted a comment: only its author may. The community takes
+/// back its boost of it.
 pub async fn delete(ctx: &AppContext, ap_id: &str, actor: &actor::Model) -> AppResult<bool> {
-    let res = comment::Entity::delete_many()
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let Some(found) = comment::Entity::find()
         .filter(comment::Column::ApId.eq(ap_id))
         .filter(comment::Column::AuthorId.eq(actor.id))
-        .exec(&ctx.db)
-        .await?;
-    if res.rows_affected > 0 {
-        ctx.pages.clear();
+        .filter(comment::Column::Local.eq(false))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(false);
+    };
+    if let Some(a) = article::Entity::find_by_id(found.article_id)
+        .one(&txn)
+        .await?
+        && let Some(cid) = a.community_id
+        && let Some(community) = actor::Entity::find_by_id(cid).one(&txn).await?
+    {
+        unannounce(ctx, &txn, &community, &found).await?;
     }
-    Ok(res.rows_affected > 0)
+    comment::Entity::delete_by_id(found.id).exec(&txn).await?;
+    txn.commit().await?;
+    ctx.pages.clear();
+    ctx.delivery_wake.notify_one();
+    Ok(true)
 }
 
 /// Accepted comments of an article, oldest first, with their authors.

@@ -11,6 +11,9 @@ use sea_orm::{
 
 pub const LIKE: &str = "like";
 pub const ANNOUNCE: &str = "announce";
+/// A community passed on an origin's Update or Delete (its inner activity
+/// id is the object): each is relayed once, so relays cannot loop.
+pub const RELAY: &str = "relay";
 
 /// Is `ap_id` one of our own published objects (article, announcement or
 /// comment) that can be liked or shared?
@@ -35,15 +38,16 @@ pub async fn is_local_object(db: &impl ConnectionTrait, ap_id: &str) -> AppResul
 }
 
 /// Record that `actor` liked or announced `object_ap_id` with
-/// `activity_ap_id`. One per actor, kind and object: a repeat is a no-op.
+/// `activity_ap_id`. One per actor, kind and object: a repeat is a no-op
+/// and returns false.
 pub async fn record(
     db: &impl ConnectionTrait,
     kind: &str,
     actor: &actor::Model,
     object_ap_id: &str,
     activity_ap_id: &str,
-) -> AppResult<()> {
-    reaction::Entity::insert(reaction::ActiveModel {
+) -> AppResult<bool> {
+    let res = reaction::Entity::insert(reaction::ActiveModel {
         kind: Set(kind.to_string()),
         actor_id: Set(actor.id),
         object_ap_id: Set(object_ap_id.to_string()),
@@ -58,7 +62,7 @@ pub async fn record(
     ])
     .exec(db)
     .await?;
-    Ok(())
+    Ok(matches!(res, sea_orm::TryInsertResult::Inserted(_)))
 }
 
 /// `Undo` of a like or share by `actor`: by the activity's id, or by the
@@ -92,21 +96,6 @@ pub async fn undo(
 pub async fn count(db: &impl ConnectionTrait, kind: &str, object_ap_id: &str) -> AppResult<u64> {
     Ok(reaction::Entity::find()
         .filter(reaction::Column::Kind.eq(kind))
-        .filter(reaction::Column::ObjectApId.eq(object_ap_id))
-        .count(db)
-        .await?)
-}
-
-/// Has `actor` already liked or shared the object?
-pub async fn count_by(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    actor: &actor::Model,
-    object_ap_id: &str,
-) -> AppResult<u64> {
-    Ok(reaction::Entity::find()
-        .filter(reaction::Column::Kind.eq(kind))
-        .filter(reaction::Column::ActorId.eq(actor.id))
         .filter(reaction::Column::ObjectApId.eq(object_ap_id))
         .count(db)
         .await?)

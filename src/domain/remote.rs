@@ -44,6 +44,8 @@ pub async fn upsert_article(
         .as_deref()
         .map(|s| content::truncate_words(&strip_tags(s), content::SUMMARY_MAX))
         .unwrap_or_default();
+    // The canonical page: an http(s) link on the object's own server
+    // (never `javascript:` or a link elsewhere); else the id.
     let url = doc
         .url
         .as_ref()
@@ -53,6 +55,10 @@ pub async fn upsert_article(
                 .as_ref()
                 .and_then(|u| u.as_str())
                 .and_then(|s| url::Url::parse(s).ok())
+        })
+        .filter(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && crate::federation::guard::same_origin(u, &doc.id)
         })
         .map(|u| u.to_string());
     let language = doc

@@ -47,6 +47,20 @@ pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
             data.pages.clear();
             return Ok(Imported::Gone { changed });
         }
+        // What its server answered is not an object with that id: the
+        // request was wrong, not the server.
+        Err(
+            e @ (FedError::NotFound
+            | FedError::FetchWrongId(_)
+            | FedError::FetchInvalidContentType(_)
+            | FedError::ParseFetchedObject(..)
+            | FedError::UrlVerificationError(_)),
+        ) => {
+            return Err(AppError::unprocessable(
+                "object",
+                format!("{object_id} is not an ActivityPub object we can use: {e}"),
+            ));
+        }
         Err(e) => {
             return Err(AppError::BadGateway(format!(
                 "could not fetch {object_id} from its server: {e}"
@@ -104,11 +118,26 @@ pub async fn store(data: &Data, object: &ArticleDoc) -> AppResult<Imported> {
         }
         _ => None,
     };
-    let txn = crate::db::begin_write(&data.db).await?;
-    let before = crate::domain::remote::find(&txn, object_id.as_str()).await?;
-    let stored =
-        crate::domain::remote::upsert_article(&txn, object, &authors, community.as_ref()).await?;
-    txn.commit().await?;
+    // Two Announces of a new article can race to insert it; the loser finds
+    // the winner's row on its second try.
+    let mut attempt = 0;
+    let (before, stored) = loop {
+        attempt += 1;
+        let txn = crate::db::begin_write(&data.db).await?;
+        let before = crate::domain::remote::find(&txn, object_id.as_str()).await?;
+        match crate::domain::remote::upsert_article(&txn, object, &authors, community.as_ref())
+            .await
+        {
+            Ok(stored) => {
+                txn.commit().await?;
+                break (before, stored);
+            }
+            Err(AppError::Database(e)) if attempt < 2 && before.is_none() => {
+                tracing::debug!(id = %object_id, error = %e, "concurrent insert; retrying");
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let changed = match before {
         None => true,
         Some(b) => {

@@ -165,17 +165,24 @@ pub fn announce_activity(
     id: &str,
     community: &actor::Model,
     kind: &str,
-    activity_id: &str,
-    actor_id: &str,
+    activity_id: Option<&str>,
+    actor_id: Option<&str>,
     object_id: &str,
 ) -> Value {
+    let mut inner = json!({"type": kind, "object": object_id});
+    if let Some(i) = activity_id {
+        inner["id"] = json!(i);
+    }
+    if let Some(a) = actor_id {
+        inner["actor"] = json!(a);
+    }
     envelope(json!({
         "id": id,
         "type": "Announce",
         "actor": community.ap_id,
         "to": [PUBLIC],
         "cc": community.followers_url.iter().collect::<Vec<_>>(),
-        "object": {"id": activity_id, "type": kind, "actor": actor_id, "object": object_id},
+        "object": inner,
         "published": chrono::Utc::now(),
     }))
 }
@@ -290,7 +297,12 @@ pub fn comment_doc(
         summary: None,
         content: Some(comment.content_html.clone()),
         media_type: Some("text/html".into()),
-        content_map: None,
+        // Written under the article, presumably in its language.
+        content_map: view
+            .article
+            .language
+            .as_ref()
+            .map(|l| BTreeMap::from([(l.clone(), comment.content_html.clone())])),
         source: None,
         url: Some(Value::String(comment.ap_id.clone())),
         published: Some(comment.published),

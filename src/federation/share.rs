@@ -52,15 +52,14 @@ pub async fn share(
     };
     let view = crate::domain::articles::load_view(&data.db, article).await?;
     let txn = crate::db::begin_write(&data.db).await?;
-    if reactions::count_by(&txn, ANNOUNCE, community, &view.article.ap_id).await? > 0 {
+    let id = outbound::activity_id(&data.base_url());
+    if !reactions::record(&txn, ANNOUNCE, community, &view.article.ap_id, &id).await? {
         return Err(AppError::Conflict(format!(
             "`{}` already shared {}",
             community.username, view.article.ap_id
         )));
     }
-    let id = outbound::activity_id(&data.base_url());
     let announce = outbound::announce(&id, community, &view.article.ap_id);
-    reactions::record(&txn, ANNOUNCE, community, &view.article.ap_id, &id).await?;
     // Our followers, and the origin's authors and community: they count the
     // share and send us its later Update or Delete.
     let mut inboxes: BTreeSet<String> = delivery::follower_inboxes(&txn, community)
@@ -91,47 +90,71 @@ pub async fn share(
 
 /// An origin changed or deleted an article that local communities shared:
 /// each passes it on to its followers (`Announce{Update}` /
-/// `Announce{Delete}`), who hold a copy through it. Called only when our
-/// copy changed, so relays between communities that follow each other stop.
+/// `Announce{Delete}`, ids only), who hold a copy through it; on a
+/// deletion it also takes back its own share (`Undo{Announce}`, which is
+/// what Mastodon acts on). `inner_id` and `actor_id` name the origin's
+/// activity when they are known to be the origin's. Each activity is relayed
+/// once per community, so communities that follow each other cannot loop.
 pub async fn relay(
     data: &Data,
     article_ap_id: &str,
     kind: &str,
-    activity_id: &str,
-    actor_id: &str,
+    inner_id: Option<&str>,
+    actor_id: Option<&str>,
 ) -> AppResult<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let sharers: Vec<i64> = entity::reaction::Entity::find()
+    let shares = entity::reaction::Entity::find()
         .filter(entity::reaction::Column::Kind.eq(ANNOUNCE))
         .filter(entity::reaction::Column::ObjectApId.eq(article_ap_id))
         .all(&data.db)
-        .await?
-        .into_iter()
-        .map(|r| r.actor_id)
-        .collect();
-    if sharers.is_empty() {
+        .await?;
+    if shares.is_empty() {
         return Ok(());
     }
     let communities = actor::Entity::find()
-        .filter(actor::Column::Id.is_in(sharers))
+        .filter(actor::Column::Id.is_in(shares.iter().map(|r| r.actor_id)))
         .filter(actor::Column::Local.eq(true))
         .all(&data.db)
         .await?;
     if communities.is_empty() {
         return Ok(());
     }
+    let author = match actor_id {
+        Some(a) => Some(a.to_string()),
+        None => match crate::domain::remote::find(&data.db, article_ap_id).await? {
+            Some(a) => actor::Entity::find_by_id(a.author_id)
+                .one(&data.db)
+                .await?
+                .map(|x| x.ap_id),
+            None => None,
+        },
+    };
+    let key = inner_id
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{kind} {article_ap_id}"));
+    let base = data.base_url();
     let txn = crate::db::begin_write(&data.db).await?;
     for c in &communities {
-        let announce = outbound::announce_activity(
-            &outbound::activity_id(&data.base_url()),
-            c,
-            kind,
-            activity_id,
-            actor_id,
-            article_ap_id,
-        );
+        let id = outbound::activity_id(&base);
+        if !reactions::record(&txn, reactions::RELAY, c, &key, &id).await? {
+            continue;
+        }
         let inboxes = delivery::follower_inboxes(&txn, c).await?;
-        delivery::enqueue(&txn, &announce, c, inboxes).await?;
+        let announce =
+            outbound::announce_activity(&id, c, kind, inner_id, author.as_deref(), article_ap_id);
+        delivery::enqueue(&txn, &announce, c, inboxes.clone()).await?;
+        if kind == "Delete"
+            && let Some(share) = shares.iter().find(|r| r.actor_id == c.id)
+        {
+            let undo = outbound::undo_announce(
+                &outbound::activity_id(&base),
+                c,
+                &share.activity_ap_id,
+                article_ap_id,
+            );
+            delivery::enqueue(&txn, &undo, c, inboxes).await?;
+            reactions::undo(&txn, ANNOUNCE, c, Some(&share.activity_ap_id), None).await?;
+        }
     }
     txn.commit().await?;
     data.delivery_wake.notify_one();

@@ -338,7 +338,7 @@ async fn network(
                 "id": a.ap_id,
                 "title": a.title,
                 "summary": a.summary,
-                "url": a.url,
+                "url": a.url.as_ref().unwrap_or(&a.ap_id),
                 "licence": a.licence,
                 "language": a.language,
                 "published": a.published,

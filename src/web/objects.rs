@@ -201,7 +201,7 @@ pub async fn comment(
         .one(&data.db)
         .await?
         .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
-    if c.state == "deleted" || a.deleted_at.is_some() {
+    if c.state != "accepted" || a.deleted_at.is_some() {
         if !wants_activity_json(&headers) {
             return pages::gone_page(&data);
         }

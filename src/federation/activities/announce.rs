@@ -38,16 +38,17 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
     // Announce{Update} / Announce{Delete}: the origin decides.
     let inner = super::object_type(&doc.object);
     let relayed_delete = inner == Some("Delete");
-    let inner_id = doc
-        .object
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or(doc.id.as_str());
-    let inner_actor = doc
-        .object
-        .get("actor")
-        .and_then(Value::as_str)
-        .unwrap_or(signer.model.ap_id.as_str());
+    // The relayed activity's id and actor are passed on only when they are
+    // the origin's (same server as the object); the sender's word is not
+    // enough to say who did what.
+    let inner_actor = doc.object.get("actor").and_then(Value::as_str).filter(|a| {
+        url::Url::parse(a).is_ok_and(|a| crate::federation::guard::same_origin(&a, &object_id))
+    });
+    let inner_id = doc.object.get("id").and_then(Value::as_str).filter(|i| {
+        inner_actor.is_some()
+            && url::Url::parse(i)
+                .is_ok_and(|i| crate::federation::guard::same_origin(&i, &object_id))
+    });
     match import::article(data, &object_id).await {
         Ok(Imported::Stored { article, changed }) if !relayed_delete => {
             reactions::record(

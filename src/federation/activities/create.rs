@@ -86,8 +86,8 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             data,
             &article.ap_id,
             "Update",
-            doc.id.as_str(),
-            doc.actor.as_str(),
+            Some(doc.id.as_str()),
+            Some(doc.actor.as_str()),
         )
         .await?;
     }

@@ -24,8 +24,8 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             data,
             object.as_str(),
             "Delete",
-            doc.id.as_str(),
-            doc.actor.as_str(),
+            Some(doc.id.as_str()),
+            Some(doc.actor.as_str()),
         )
         .await?;
     } else if !crate::domain::comments::delete(data.app_data(), object.as_str(), &signer.model)
