@@ -878,3 +878,66 @@ async fn replies_are_paged_for_long_threads() {
     assert!(second.get("next").is_none(), "{second}");
     assert_eq!(second["partOf"], replies["id"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relays_between_communities_that_follow_each_other_stop() {
+    let a = TestInstance::start(Backend::Sqlite).await;
+    let b = TestInstance::start(Backend::Sqlite).await;
+    let origin = FakePeer::start().await;
+    for (x, y) in [(&a, &b), (&b, &a)] {
+        let (status, v) = x
+            .api_post(
+                "/api/v1/communities/commons/follows",
+                &json!({"target": y.url("/c/commons")}),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+    for _ in 0..2 {
+        a.drain().await;
+        b.drain().await;
+    }
+    // Both share the same article of a third server.
+    let (x, doc) = article_doc(&origin, "x", "Version 1", "<p>one</p>");
+    origin.serve("x", doc);
+    for i in [&a, &b] {
+        let (status, v) = i
+            .api_post("/api/v1/communities/commons/shares", &json!({"object": x}))
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+    a.drain().await;
+    b.drain().await;
+    // The origin edits it, and tells B (a sharer); it keeps changing at every
+    // fetch, as a hostile origin might.
+    let (_, mut doc) = article_doc(&origin, "x", "Version 2", "<p>two</p>");
+    doc["updated"] = json!("2026-11-26T10:00:00Z");
+    origin.serve("x", doc.clone());
+    let update = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/updates/1", origin.actor_id),
+        "type": "Update", "actor": origin.actor_id, "object": doc,
+    });
+    assert_eq!(origin.post(&b.url("/inbox"), &update).await.0, 202);
+    // B relays it to A, A refetches and relays it to B…
+    assert!(b.drain().await.sent >= 1, "B relays the edit");
+    let (_, mut doc) = article_doc(&origin, "x", "Version 3", "<p>three</p>");
+    doc["updated"] = json!("2026-11-26T11:00:00Z");
+    origin.serve("x", doc);
+    assert!(a.drain().await.sent >= 1, "A relays it once");
+    // …and B, which relayed that edit already, does not again.
+    assert_eq!(b.drain().await.sent, 0, "the relay loop stops");
+    assert_eq!(a.drain().await.sent, 0);
+    let titles = |i: &'static str, n: Value| {
+        n["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| format!("{i}:{}", x["title"].as_str().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let na = a.api_get("/api/v1/communities/commons/network").await.1;
+    let nb = b.api_get("/api/v1/communities/commons/network").await.1;
+    assert_eq!(titles("A", na), ["A:Version 2"]);
+    assert_eq!(titles("B", nb), ["B:Version 3"]);
+}

@@ -7,6 +7,7 @@ use super::Data;
 use super::objects::actor::ApubActor;
 use super::protocol::article::ArticleDoc;
 use super::protocol::ref_id;
+pub use super::share::Relay;
 use crate::error::{AppError, AppResult};
 use activitypub_federation::error::Error as FedError;
 use activitypub_federation::fetch::fetch_object_http;
@@ -35,15 +36,36 @@ pub enum Imported {
 }
 
 /// Fetch `object_id` from its origin, check it, and store or refresh it.
-/// A fetch that fails is an error (`502`), and nothing is stored.
-pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
+/// A fetch that fails is an error (`502`), and nothing is stored. When our
+/// copy changes (or goes) and `relay` names the origin's activity, local
+/// communities that shared it pass it on, in the same transaction.
+pub async fn article(
+    data: &Data,
+    object_id: &Url,
+    relay: Option<Relay<'_>>,
+) -> AppResult<Imported> {
     super::guard::check_outgoing(&data.settings, object_id)
         .map_err(|e| AppError::unprocessable("object", e))?;
     let data = data.reset_request_count();
     let fetched = match fetch_object_http::<_, Value>(object_id, &data).await {
         Ok(f) => f,
         Err(FedError::ObjectDeleted(_)) => {
-            let changed = crate::domain::remote::forget(&data.db, object_id.as_str()).await?;
+            let txn = crate::db::begin_write(&data.db).await?;
+            let changed = crate::domain::remote::forget(&txn, object_id.as_str()).await?;
+            if changed && let Some(r) = relay {
+                // Gone is a deletion, whatever the announcer wrapped.
+                let deleted = if r.kind == "Delete" {
+                    r
+                } else {
+                    Relay {
+                        kind: "Delete",
+                        id: None,
+                        actor: None,
+                    }
+                };
+                super::share::relay(&data, &txn, object_id.as_str(), deleted).await?;
+            }
+            txn.commit().await?;
             data.pages.clear();
             return Ok(Imported::Gone { changed });
         }
@@ -81,13 +103,17 @@ pub async fn article(data: &Data, object_id: &Url) -> AppResult<Imported> {
     if object.in_reply_to.is_some() {
         return Ok(Imported::Skipped(format!("{object_id} is a reply")));
     }
-    store(&data, &object).await
+    store(&data, &object, relay).await
 }
 
 /// Store an article-like object that came from its origin (fetched, or in a
 /// `Create`/`Update` signed by its author): its authors and community are
 /// resolved, and must live where the object lives.
-pub async fn store(data: &Data, object: &ArticleDoc) -> AppResult<Imported> {
+pub async fn store(
+    data: &Data,
+    object: &ArticleDoc,
+    relay: Option<Relay<'_>>,
+) -> AppResult<Imported> {
     let object_id = &object.id;
     let mut authors: Vec<actor::Model> = Vec::new();
     for author_id in object.attributed_to.iter().take(MAX_AUTHORS) {
@@ -121,7 +147,7 @@ pub async fn store(data: &Data, object: &ArticleDoc) -> AppResult<Imported> {
     // Two Announces of a new article can race to insert it; the loser finds
     // the winner's row on its second try.
     let mut attempt = 0;
-    let (before, stored) = loop {
+    let (stored, changed) = loop {
         attempt += 1;
         let txn = crate::db::begin_write(&data.db).await?;
         let before = crate::domain::remote::find(&txn, object_id.as_str()).await?;
@@ -129,23 +155,27 @@ pub async fn store(data: &Data, object: &ArticleDoc) -> AppResult<Imported> {
             .await
         {
             Ok(stored) => {
+                let changed = before.as_ref().is_none_or(|b| {
+                    b.updated != stored.updated
+                        || b.title != stored.title
+                        || b.content_html != stored.content_html
+                        || b.summary != stored.summary
+                        || b.licence != stored.licence
+                });
+                // An edit of a copy we held: passed on by those who shared it.
+                if changed
+                    && before.is_some()
+                    && let Some(r) = relay.filter(|r| r.kind == "Update" && r.id.is_some())
+                {
+                    super::share::relay(data, &txn, &stored.ap_id, r).await?;
+                }
                 txn.commit().await?;
-                break (before, stored);
+                break (stored, changed);
             }
             Err(AppError::Database(e)) if attempt < 2 && before.is_none() => {
                 tracing::debug!(id = %object_id, error = %e, "concurrent insert; retrying");
             }
             Err(e) => return Err(e),
-        }
-    };
-    let changed = match before {
-        None => true,
-        Some(b) => {
-            b.updated != stored.updated
-                || b.title != stored.title
-                || b.content_html != stored.content_html
-                || b.summary != stored.summary
-                || b.licence != stored.licence
         }
     };
     data.pages.clear();
@@ -226,7 +256,7 @@ pub async fn backfill(
         let Some(object_id) = object_of(item) else {
             continue;
         };
-        match article(&data, &object_id).await {
+        match article(&data, &object_id, None).await {
             Ok(Imported::Stored { article: a, .. }) => {
                 stored += 1;
                 // Shown in the network feed through the actor that shared it.

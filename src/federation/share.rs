@@ -40,7 +40,7 @@ pub async fn share(
         ));
     }
     // Always its current version, from its origin.
-    let article = match import::article(data, &url).await? {
+    let article = match import::article(data, &url, None).await? {
         Imported::Stored { article, .. } => *article,
         Imported::Gone { .. } => {
             return Err(AppError::unprocessable(
@@ -88,25 +88,33 @@ pub async fn share(
     Ok(view.article)
 }
 
+/// The origin's activity a relay passes on: `Update` or `Delete`, with its
+/// id and actor when they are known to be the origin's.
+#[derive(Clone, Copy, Debug)]
+pub struct Relay<'a> {
+    pub kind: &'a str,
+    pub id: Option<&'a str>,
+    pub actor: Option<&'a str>,
+}
+
 /// An origin changed or deleted an article that local communities shared:
 /// each passes it on to its followers (`Announce{Update}` /
 /// `Announce{Delete}`, ids only), who hold a copy through it; on a
 /// deletion it also takes back its own share (`Undo{Announce}`, which is
-/// what Mastodon acts on). `inner_id` and `actor_id` name the origin's
-/// activity when they are known to be the origin's. Each activity is relayed
-/// once per community, so communities that follow each other cannot loop.
+/// what Mastodon acts on). Each activity is relayed once per community, so
+/// communities that follow each other cannot loop. Runs in the caller's
+/// transaction, the one that changed our copy: both happen or neither.
 pub async fn relay(
     data: &Data,
+    db: &impl sea_orm::ConnectionTrait,
     article_ap_id: &str,
-    kind: &str,
-    inner_id: Option<&str>,
-    actor_id: Option<&str>,
+    what: Relay<'_>,
 ) -> AppResult<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let shares = entity::reaction::Entity::find()
         .filter(entity::reaction::Column::Kind.eq(ANNOUNCE))
         .filter(entity::reaction::Column::ObjectApId.eq(article_ap_id))
-        .all(&data.db)
+        .all(db)
         .await?;
     if shares.is_empty() {
         return Ok(());
@@ -114,36 +122,42 @@ pub async fn relay(
     let communities = actor::Entity::find()
         .filter(actor::Column::Id.is_in(shares.iter().map(|r| r.actor_id)))
         .filter(actor::Column::Local.eq(true))
-        .all(&data.db)
+        .all(db)
         .await?;
     if communities.is_empty() {
         return Ok(());
     }
-    let author = match actor_id {
+    let author = match what.actor {
         Some(a) => Some(a.to_string()),
-        None => match crate::domain::remote::find(&data.db, article_ap_id).await? {
+        None => match crate::domain::remote::find(db, article_ap_id).await? {
             Some(a) => actor::Entity::find_by_id(a.author_id)
-                .one(&data.db)
+                .one(db)
                 .await?
                 .map(|x| x.ap_id),
             None => None,
         },
     };
-    let key = inner_id
+    let key = what
+        .id
         .map(str::to_string)
-        .unwrap_or_else(|| format!("{kind} {article_ap_id}"));
+        .unwrap_or_else(|| format!("{} {article_ap_id}", what.kind));
     let base = data.base_url();
-    let txn = crate::db::begin_write(&data.db).await?;
     for c in &communities {
         let id = outbound::activity_id(&base);
-        if !reactions::record(&txn, reactions::RELAY, c, &key, &id).await? {
+        if !reactions::record(db, reactions::RELAY, c, &key, &id).await? {
             continue;
         }
-        let inboxes = delivery::follower_inboxes(&txn, c).await?;
-        let announce =
-            outbound::announce_activity(&id, c, kind, inner_id, author.as_deref(), article_ap_id);
-        delivery::enqueue(&txn, &announce, c, inboxes.clone()).await?;
-        if kind == "Delete"
+        let inboxes = delivery::follower_inboxes(db, c).await?;
+        let announce = outbound::announce_activity(
+            &id,
+            c,
+            what.kind,
+            what.id,
+            author.as_deref(),
+            article_ap_id,
+        );
+        delivery::enqueue(db, &announce, c, inboxes.clone()).await?;
+        if what.kind == "Delete"
             && let Some(share) = shares.iter().find(|r| r.actor_id == c.id)
         {
             let undo = outbound::undo_announce(
@@ -152,11 +166,10 @@ pub async fn relay(
                 &share.activity_ap_id,
                 article_ap_id,
             );
-            delivery::enqueue(&txn, &undo, c, inboxes).await?;
-            reactions::undo(&txn, ANNOUNCE, c, Some(&share.activity_ap_id), None).await?;
+            delivery::enqueue(db, &undo, c, inboxes).await?;
+            reactions::undo(db, ANNOUNCE, c, Some(&share.activity_ap_id), None).await?;
         }
     }
-    txn.commit().await?;
     data.delivery_wake.notify_one();
     Ok(())
 }

@@ -8,7 +8,6 @@ use crate::federation::Data;
 use crate::federation::import::{self, Imported};
 use crate::federation::objects::actor::ApubActor;
 use crate::federation::protocol::activity::ActivityDoc;
-use crate::federation::share;
 use serde_json::Value;
 
 pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
@@ -49,8 +48,13 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             && url::Url::parse(i)
                 .is_ok_and(|i| crate::federation::guard::same_origin(&i, &object_id))
     });
-    match import::article(data, &object_id).await {
-        Ok(Imported::Stored { article, changed }) if !relayed_delete => {
+    let relay = import::Relay {
+        kind: inner.unwrap_or("Announce"),
+        id: inner_id,
+        actor: inner_actor,
+    };
+    match import::article(data, &object_id, Some(relay)).await {
+        Ok(Imported::Stored { article, .. }) if !relayed_delete => {
             reactions::record(
                 &data.db,
                 ANNOUNCE,
@@ -60,18 +64,12 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             )
             .await?;
             data.pages.clear();
-            if changed && inner == Some("Update") {
-                share::relay(data, &article.ap_id, "Update", inner_id, inner_actor).await?;
-            }
         }
         Ok(Imported::Stored { .. }) => {
             tracing::info!(id = %doc.id, "relayed Delete of an object its origin still serves; kept");
         }
-        Ok(Imported::Gone { changed }) => {
+        Ok(Imported::Gone { .. }) => {
             tracing::info!(id = %object_id, "announced object is gone at its origin");
-            if changed {
-                share::relay(data, object_id.as_str(), "Delete", inner_id, inner_actor).await?;
-            }
         }
         Ok(Imported::Skipped(why)) => {
             tracing::info!(id = %doc.id, "announced object not kept: {why}")

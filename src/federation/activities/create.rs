@@ -74,22 +74,15 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             return Ok(());
         }
     }
-    let stored = crate::federation::import::store(data, &object).await?;
-    // A copy we hold changed: our communities that shared it pass it on.
-    if let crate::federation::import::Imported::Stored {
-        article,
-        changed: true,
-    } = &stored
-        && existing.is_some()
-    {
-        crate::federation::share::relay(
-            data,
-            &article.ap_id,
-            "Update",
-            Some(doc.id.as_str()),
-            Some(doc.actor.as_str()),
-        )
-        .await?;
-    }
+    // An edit of a copy we hold is passed on by our communities that shared
+    // it, in the same transaction as the edit.
+    let relay = existing
+        .is_some()
+        .then_some(crate::federation::import::Relay {
+            kind: "Update",
+            id: Some(doc.id.as_str()),
+            actor: Some(doc.actor.as_str()),
+        });
+    crate::federation::import::store(data, &object, relay).await?;
     Ok(())
 }

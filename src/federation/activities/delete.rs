@@ -17,17 +17,27 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(id = %doc.id, "Delete of another server's object ignored");
         return Ok(());
     }
-    if crate::domain::remote::delete_article(&data.db, object.as_str(), &signer.model).await? {
-        data.pages.clear();
-        // Our communities that shared it pass the deletion on.
+    // Our copy goes, and our communities that shared it pass the deletion
+    // on, together.
+    let txn = crate::db::begin_write(&data.db).await?;
+    let deleted =
+        crate::domain::remote::delete_article(&txn, object.as_str(), &signer.model).await?;
+    if deleted {
         crate::federation::share::relay(
             data,
+            &txn,
             object.as_str(),
-            "Delete",
-            Some(doc.id.as_str()),
-            Some(doc.actor.as_str()),
+            crate::federation::share::Relay {
+                kind: "Delete",
+                id: Some(doc.id.as_str()),
+                actor: Some(doc.actor.as_str()),
+            },
         )
         .await?;
+    }
+    txn.commit().await?;
+    if deleted {
+        data.pages.clear();
     } else if !crate::domain::comments::delete(data.app_data(), object.as_str(), &signer.model)
         .await?
     {
