@@ -14,4 +14,4 @@ pub mod outbox;
 pub mod status;
 
 pub use engine::{RoundStats, run_until_idle, worker_loop};
-pub use outbox::{enqueue, follower_inboxes, store_activity};
+pub use outbox::{enqueue, follower_inboxes, remote_inboxes, store_activity};

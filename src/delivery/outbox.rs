@@ -98,6 +98,20 @@ pub async fn enqueue(
     Ok(count)
 }
 
+/// The inboxes of the remote actors among `actors` (local ones are
+/// skipped): the shared inbox where there is one.
+pub fn remote_inboxes<'a>(actors: impl IntoIterator<Item = &'a actor::Model>) -> Vec<String> {
+    actors
+        .into_iter()
+        .filter(|a| !a.local)
+        .map(|a| {
+            a.shared_inbox_url
+                .clone()
+                .unwrap_or_else(|| a.inbox_url.clone())
+        })
+        .collect()
+}
+
 /// The inboxes to reach the accepted remote followers of `target`: shared
 /// inbox where there is one, each once.
 pub async fn follower_inboxes(

@@ -306,15 +306,9 @@ pub async fn post_local(
                 .await?
                 .into_iter()
                 .collect();
-        for a in view.authors.iter().chain(replied_to.iter()) {
-            if !a.local {
-                inboxes.insert(
-                    a.shared_inbox_url
-                        .clone()
-                        .unwrap_or_else(|| a.inbox_url.clone()),
-                );
-            }
-        }
+        inboxes.extend(delivery::remote_inboxes(
+            view.authors.iter().chain(replied_to.iter()),
+        ));
         delivery::enqueue(
             &txn,
             &create,
@@ -409,15 +403,9 @@ async fn send_delete(
     if let Some(c) = &view.community {
         inboxes.extend(delivery::follower_inboxes(db, c).await?);
     }
-    for a in view.authors.iter().chain(replied_to.iter()) {
-        if !a.local {
-            inboxes.insert(
-                a.shared_inbox_url
-                    .clone()
-                    .unwrap_or_else(|| a.inbox_url.clone()),
-            );
-        }
-    }
+    inboxes.extend(delivery::remote_inboxes(
+        view.authors.iter().chain(replied_to.iter()),
+    ));
     let delete = outbound::delete(
         &outbound::activity_id(&ctx.base_url()),
         &author,

@@ -140,12 +140,9 @@ pub async fn sharer_inboxes(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(actor::Entity::find()
+    let actors = actor::Entity::find()
         .filter(actor::Column::Id.is_in(ids))
-        .filter(actor::Column::Local.eq(false))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.shared_inbox_url.unwrap_or(a.inbox_url))
-        .collect())
+        .await?;
+    Ok(crate::delivery::remote_inboxes(&actors))
 }

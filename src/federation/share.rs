@@ -66,15 +66,9 @@ pub async fn share(
         .await?
         .into_iter()
         .collect();
-    for a in view.authors.iter().chain(view.community.iter()) {
-        if !a.local {
-            inboxes.insert(
-                a.shared_inbox_url
-                    .clone()
-                    .unwrap_or_else(|| a.inbox_url.clone()),
-            );
-        }
-    }
+    inboxes.extend(delivery::remote_inboxes(
+        view.authors.iter().chain(view.community.iter()),
+    ));
     delivery::enqueue(
         &txn,
         &announce,
