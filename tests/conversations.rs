@@ -203,6 +203,16 @@ async fn held_comments_wait_for_a_moderator(backend: Backend) {
         .collect();
     assert_eq!(actions, ["remove", "approve", "policy"], "{log}");
     assert_eq!(log["items"][0]["reason"], "spam link");
+    let html = a.page(&a.url("/c/commons/moderation")).await;
+    assert!(
+        html.contains("spam link") && html.contains("removed"),
+        "{html}"
+    );
+    assert!(
+        a.page(page_url)
+            .await
+            .contains("once a moderator approves them")
+    );
     assert_eq!(log["items"][0]["moderator"]["id"], a.url("/u/admin"));
 
     // Open to followers: mallory follows and is shown; eve does not and waits.

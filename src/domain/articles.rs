@@ -386,7 +386,14 @@ async fn co_authors(
 }
 
 /// Paths under `/c/{name}/` that are not articles.
-const RESERVED_SLUGS: [&str; 5] = ["inbox", "outbox", "followers", "following", "network"];
+const RESERVED_SLUGS: [&str; 6] = [
+    "inbox",
+    "outbox",
+    "followers",
+    "following",
+    "network",
+    "moderation",
+];
 
 /// A slug for `title` not used by another article of the community.
 async fn free_slug(

@@ -79,6 +79,7 @@ pub fn router(
         .route("/u/{name}/followers", get(actors::person_followers))
         .route("/c/{name}/following", get(actors::community_following))
         .route("/c/{name}/network", get(pages::network))
+        .route("/c/{name}/moderation", get(pages::moderation))
         .route("/u/{name}/following", get(actors::person_following))
         .route("/articles/{uuid}", get(objects::article))
         .route("/notes/{uuid}", get(objects::note))

@@ -66,6 +66,7 @@ pub async fn actor_page(data: &Data, a: &actor::Model) -> AppResult<Response> {
                         .or(Some(crate::content::licences::DEFAULT)),
                 ),
                 charter_html: a.charter.as_deref().map(crate::content::markdown_to_html),
+                policy: super::views::policy_text(a.comment_policy.as_deref()).to_string(),
             };
             Ok(render(&page)?.into_response())
         }
@@ -183,6 +184,53 @@ pub async fn network(
             .iter()
             .map(|v| super::views::network_item(&data, v))
             .collect(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `/c/{name}/moderation`: the community's public moderation log.
+pub async fn moderation(
+    data: Data,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let community = crate::domain::actors::get_local(
+        &data.db,
+        crate::domain::actors::LocalKind::Community,
+        &name,
+    )
+    .await?;
+    let rows = crate::domain::comments::moderation_log(&data.db, &community, 200).await?;
+    let community_name = community
+        .display_name
+        .clone()
+        .unwrap_or_else(|| community.username.clone());
+    let entries = rows
+        .iter()
+        .map(|(r, who)| super::views::ModerationEntry {
+            at_iso: r.created_at.to_rfc3339(),
+            at_day: r.created_at.format("%Y-%m-%d").to_string(),
+            moderator: who.as_ref().map(|w| super::views::actor_link(&data, w)),
+            action: match r.action.as_str() {
+                "approve" => "approved".into(),
+                "remove" => "removed".into(),
+                "policy" => "changed the comment policy".into(),
+                other => other.to_string(),
+            },
+            object_is_link: r.action != "remove"
+                && (r.object_ap_id.starts_with("https://")
+                    || r.object_ap_id.starts_with("http://")),
+            object: r.object_ap_id.clone(),
+            reason: r.reason.clone(),
+        })
+        .collect();
+    let page = super::views::ModerationPage {
+        layout: Layout::new(&data),
+        title: format!("{community_name}: moderation log"),
+        page_url: format!("{}/moderation", community.ap_id),
+        community_url: community.ap_id.clone(),
+        policy: super::views::policy_text(community.comment_policy.as_deref()).to_string(),
+        community_name,
+        entries,
     };
     Ok(render(&page)?.into_response())
 }

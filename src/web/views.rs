@@ -136,6 +136,42 @@ pub struct NetworkItem {
     pub content_html: String,
 }
 
+/// A community's public moderation log.
+#[derive(Template)]
+#[template(path = "moderation.html")]
+pub struct ModerationPage {
+    pub layout: Layout,
+    pub title: String,
+    pub page_url: String,
+    pub community_name: String,
+    pub community_url: String,
+    /// The comment policy, in words.
+    pub policy: String,
+    pub entries: Vec<ModerationEntry>,
+}
+
+pub struct ModerationEntry {
+    pub at_iso: String,
+    pub at_day: String,
+    pub moderator: Option<Link>,
+    /// `approved`, `removed`, `changed the comment policy`.
+    pub action: String,
+    pub object: String,
+    pub object_is_link: bool,
+    pub reason: String,
+}
+
+/// A comment policy as a sentence for readers.
+pub fn policy_text(policy: Option<&str>) -> &'static str {
+    match policy.unwrap_or("open") {
+        "held" => "Comments from other servers are shown once a moderator approves them.",
+        "followers" => {
+            "Comments by followers of the community are shown at once; others once a moderator approves them."
+        }
+        _ => "Comments from anywhere are shown at once; moderators may remove them.",
+    }
+}
+
 pub fn network_item(data: &Data, v: &ArticleView) -> NetworkItem {
     let a = &v.article;
     let licence = licence_link(a.licence.as_deref());
@@ -186,6 +222,8 @@ pub struct CommunityPage {
     pub announcements: Vec<Card>,
     pub licence: Option<LicenceLink>,
     pub charter_html: Option<String>,
+    /// The comment policy, in words.
+    pub policy: String,
 }
 
 #[derive(Template)]
@@ -209,6 +247,8 @@ pub struct ArticlePage {
     pub comments: Vec<CommentView>,
     pub likes: u64,
     pub shares: u64,
+    /// The community's comment policy, in words.
+    pub policy: String,
 }
 
 /// A comment as shown under an article, at its depth in the thread.
@@ -280,6 +320,12 @@ impl ArticlePage {
             comments,
             likes,
             shares,
+            policy: policy_text(
+                v.community
+                    .as_ref()
+                    .and_then(|c| c.comment_policy.as_deref()),
+            )
+            .to_string(),
         }
     }
 }
