@@ -165,6 +165,29 @@ pub async fn role_of(
         .map(|m| m.role))
 }
 
+/// `person` holds one of `roles` in `community`, or a 403 saying who may
+/// `doing` (e.g. "moderate it").
+pub async fn require_role(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    person: &actor::Model,
+    roles: &[&str],
+    doing: &str,
+) -> AppResult<()> {
+    match role_of(db, community, person).await? {
+        Some(r) if roles.contains(&r.as_str()) => Ok(()),
+        _ => Err(AppError::Forbidden(format!(
+            "only the {} of `{}` may {doing}",
+            roles
+                .iter()
+                .map(|r| format!("{r}s"))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            community.username
+        ))),
+    }
+}
+
 /// What a first start does: the instance actor, the default community and the
 /// steward. Returns the steward's first API token when it created them.
 pub async fn bootstrap(ctx: &AppContext) -> AppResult<Option<String>> {

@@ -327,13 +327,14 @@ async fn may_publish(
     community: &actor::Model,
     person: &actor::Model,
 ) -> AppResult<()> {
-    match role_of(db, community, person).await?.as_deref() {
-        Some("steward" | "editor" | "author") => Ok(()),
-        _ => Err(AppError::Forbidden(format!(
-            "`{}` may not publish in `{}`: an author, editor or steward role is needed",
-            person.username, community.username
-        ))),
-    }
+    super::actors::require_role(
+        db,
+        community,
+        person,
+        &["steward", "editor", "author"],
+        "publish in it",
+    )
+    .await
 }
 
 /// Authors may edit their articles; editors and stewards any in their community.

@@ -352,11 +352,15 @@ pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) 
     let view = super::articles::load_view(&ctx.db, article).await?;
     if current.author_id != person.id {
         match &view.community {
-            Some(c) => may_moderate(&ctx.db, c, person).await.map_err(|_| {
-                AppError::Forbidden(
-                    "only its author or a moderator of the community may delete a comment".into(),
-                )
-            })?,
+            Some(c) => match may_moderate(&ctx.db, c, person).await {
+                Err(AppError::Forbidden(_)) => {
+                    return Err(AppError::Forbidden(
+                        "only its author or a moderator of the community may delete a comment"
+                            .into(),
+                    ));
+                }
+                other => other?,
+            },
             None => {
                 return Err(AppError::Forbidden(
                     "only its author may delete a comment".into(),
@@ -377,6 +381,23 @@ pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) 
     Ok(())
 }
 
+/// The person a comment answers (mentioned in its Note): the author of the
+/// comment it replies to, else the article's first author.
+pub async fn replied_to(
+    db: &impl ConnectionTrait,
+    comment: &comment::Model,
+    view: &super::articles::ArticleView,
+) -> AppResult<Option<actor::Model>> {
+    let parent = comment::Entity::find()
+        .filter(comment::Column::ApId.eq(comment.in_reply_to.as_str()))
+        .one(db)
+        .await?;
+    Ok(match parent {
+        Some(p) => actor::Entity::find_by_id(p.author_id).one(db).await?,
+        None => view.authors.first().cloned(),
+    })
+}
+
 /// `Delete{Tombstone}` of a local comment, by its author, to everyone who
 /// got the Note or the community's Announce of it.
 async fn send_delete(
@@ -388,14 +409,7 @@ async fn send_delete(
     let Some(author) = actor::Entity::find_by_id(comment.author_id).one(db).await? else {
         return Ok(());
     };
-    let replied_to = match comment::Entity::find()
-        .filter(comment::Column::ApId.eq(comment.in_reply_to.as_str()))
-        .one(db)
-        .await?
-    {
-        Some(p) => actor::Entity::find_by_id(p.author_id).one(db).await?,
-        None => None,
-    };
+    let replied_to = replied_to(db, comment, view).await?;
     let mut inboxes: std::collections::BTreeSet<String> = delivery::follower_inboxes(db, &author)
         .await?
         .into_iter()
@@ -452,16 +466,14 @@ pub async fn may_moderate(
     community: &actor::Model,
     person: &actor::Model,
 ) -> AppResult<()> {
-    match super::actors::role_of(db, community, person)
-        .await?
-        .as_deref()
-    {
-        Some("steward" | "moderator") => Ok(()),
-        _ => Err(AppError::Forbidden(format!(
-            "only stewards and moderators of `{}` may moderate it",
-            community.username
-        ))),
-    }
+    super::actors::require_role(
+        db,
+        community,
+        person,
+        &["steward", "moderator"],
+        "moderate it",
+    )
+    .await
 }
 
 /// A moderator approves a held comment (shown and announced from now on) or
@@ -608,16 +620,14 @@ pub async fn set_policy(
             format!("one of: {}", POLICIES.join(", ")),
         ));
     }
-    if super::actors::role_of(&ctx.db, community, steward)
-        .await?
-        .as_deref()
-        != Some("steward")
-    {
-        return Err(AppError::Forbidden(format!(
-            "only stewards of `{}` may change its settings",
-            community.username
-        )));
-    }
+    super::actors::require_role(
+        &ctx.db,
+        community,
+        steward,
+        &["steward"],
+        "change its settings",
+    )
+    .await?;
     let txn = crate::db::begin_write(&ctx.db).await?;
     let mut row: actor::ActiveModel = community.clone().into();
     row.comment_policy = Set(Some(policy.to_string()));
@@ -674,14 +684,17 @@ async fn with_authors(
 /// The origin deleted a comment: only its author may. The community takes
 /// back its boost of it.
 pub async fn delete(ctx: &AppContext, ap_id: &str, actor: &actor::Model) -> AppResult<bool> {
-    let txn = crate::db::begin_write(&ctx.db).await?;
-    let Some(found) = comment::Entity::find()
+    let mine = comment::Entity::find()
         .filter(comment::Column::ApId.eq(ap_id))
         .filter(comment::Column::AuthorId.eq(actor.id))
-        .filter(comment::Column::Local.eq(false))
-        .one(&txn)
-        .await?
-    else {
+        .filter(comment::Column::Local.eq(false));
+    // Most Deletes a server receives are of things it never had: look
+    // before taking the write lock.
+    if mine.clone().one(&ctx.db).await?.is_none() {
+        return Ok(false);
+    }
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let Some(found) = mine.one(&txn).await? else {
         return Ok(false);
     };
     if let Some(a) = article::Entity::find_by_id(found.article_id)

@@ -190,6 +190,21 @@ pub async fn forget(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<bool> {
     Ok(true)
 }
 
+/// Is `actor` one of the article's authors (the main one or a co-author)?
+pub async fn is_author(
+    db: &impl ConnectionTrait,
+    article: &article::Model,
+    actor: &actor::Model,
+) -> AppResult<bool> {
+    Ok(article.author_id == actor.id
+        || article_author::Entity::find()
+            .filter(article_author::Column::ArticleId.eq(article.id))
+            .filter(article_author::Column::PersonId.eq(actor.id))
+            .one(db)
+            .await?
+            .is_some())
+}
+
 /// The origin deleted an object: forget its content, keep the id (so a late
 /// Announce cannot bring it back).
 pub async fn delete_article(
@@ -205,14 +220,7 @@ pub async fn delete_article(
     else {
         return Ok(false);
     };
-    let authored = existing.author_id == actor.id
-        || entity::article_author::Entity::find()
-            .filter(entity::article_author::Column::ArticleId.eq(existing.id))
-            .filter(entity::article_author::Column::PersonId.eq(actor.id))
-            .one(db)
-            .await?
-            .is_some();
-    if !authored {
+    if !is_author(db, &existing, actor).await? {
         return Ok(false);
     }
     forget(db, ap_id).await

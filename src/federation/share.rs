@@ -8,7 +8,7 @@ use super::outbound;
 use crate::delivery;
 use crate::domain::reactions::{self, ANNOUNCE};
 use crate::error::{AppError, AppResult};
-use entity::{actor, article};
+use entity::actor;
 use std::collections::BTreeSet;
 use url::Url;
 
@@ -17,19 +17,15 @@ pub async fn share(
     community: &actor::Model,
     person: &actor::Model,
     object: &str,
-) -> AppResult<article::Model> {
-    match crate::domain::actors::role_of(&data.db, community, person)
-        .await?
-        .as_deref()
-    {
-        Some("steward" | "editor") => {}
-        _ => {
-            return Err(AppError::Forbidden(format!(
-                "only stewards and editors of `{}` may share for it",
-                community.username
-            )));
-        }
-    }
+) -> AppResult<crate::domain::articles::ArticleView> {
+    crate::domain::actors::require_role(
+        &data.db,
+        community,
+        person,
+        &["steward", "editor"],
+        "share for it",
+    )
+    .await?;
     let url = Url::parse(object.trim())
         .map_err(|e| AppError::unprocessable("object", format!("not a URL: {e}")))?;
     let ours = Url::parse(&data.base_url()).map_err(AppError::internal)?;
@@ -79,7 +75,7 @@ pub async fn share(
     txn.commit().await?;
     data.pages.clear();
     data.delivery_wake.notify_one();
-    Ok(view.article)
+    Ok(view)
 }
 
 /// The origin's activity a relay passes on: `Update` or `Delete`, with its

@@ -244,17 +244,14 @@ async fn follow(
 ) -> AppResult<Response> {
     let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    match crate::domain::actors::role_of(&data.db, &community, &person)
-        .await?
-        .as_deref()
-    {
-        Some("steward" | "editor") => {}
-        _ => {
-            return Err(AppError::Forbidden(format!(
-                "only stewards and editors of `{name}` may follow for it"
-            )));
-        }
-    }
+    crate::domain::actors::require_role(
+        &data.db,
+        &community,
+        &person,
+        &["steward", "editor"],
+        "follow for it",
+    )
+    .await?;
     let v = json_body(&headers, &body)?;
     let target = match v.get("target") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
@@ -626,8 +623,7 @@ async fn share(
     let object = opt_str(&v, "object")?
         .filter(|o| !o.trim().is_empty())
         .ok_or_else(|| AppError::unprocessable("object", "required: the article's id (URL)"))?;
-    let article = crate::federation::share::share(&data, &community, &person, object).await?;
-    let view = crate::domain::articles::load_view(&data.db, article).await?;
+    let view = crate::federation::share::share(&data, &community, &person, object).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({

@@ -28,12 +28,18 @@ async fn published(data: &Data, uuid: &str, kind: &str) -> AppResult<article::Mo
 }
 
 fn tombstone(a: &article::Model) -> Response {
+    let former = if a.kind == "note" { "Note" } else { "Article" };
+    gone(&a.ap_id, former, a.deleted_at)
+}
+
+/// `410 Gone` with the `Tombstone` of a deleted object.
+fn gone(id: &str, former_type: &str, deleted: Option<chrono::DateTime<chrono::Utc>>) -> Response {
     let body = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": a.ap_id,
+        "id": id,
         "type": "Tombstone",
-        "formerType": if a.kind == "note" { "Note" } else { "Article" },
-        "deleted": a.deleted_at,
+        "formerType": former_type,
+        "deleted": deleted,
     });
     let mut res = activity_json(&body);
     *res.status_mut() = StatusCode::GONE;
@@ -205,16 +211,7 @@ pub async fn comment(
         if !wants_activity_json(&headers) {
             return pages::gone_page(&data);
         }
-        let body = json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": c.ap_id,
-            "type": "Tombstone",
-            "formerType": "Note",
-            "deleted": c.updated,
-        });
-        let mut res = activity_json(&body);
-        *res.status_mut() = StatusCode::GONE;
-        return Ok(res);
+        return Ok(gone(&c.ap_id, "Note", c.updated));
     }
     if !wants_activity_json(&headers) {
         let page = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
@@ -224,20 +221,8 @@ pub async fn comment(
         .one(&data.db)
         .await?
         .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
-    let parent_author = match entity::comment::Entity::find()
-        .filter(entity::comment::Column::ApId.eq(c.in_reply_to.as_str()))
-        .one(&data.db)
-        .await?
-    {
-        Some(p) => {
-            entity::actor::Entity::find_by_id(p.author_id)
-                .one(&data.db)
-                .await?
-        }
-        None => None,
-    };
     let view = load_view(&data.db, a).await?;
-    let replied_to = parent_author.or_else(|| view.authors.first().cloned());
+    let replied_to = crate::domain::comments::replied_to(&data.db, &c, &view).await?;
     let doc = crate::federation::outbound::comment_doc(&c, &author, &view, replied_to.as_ref());
     Ok(activity_json(&WithContext {
         context: object_context(),

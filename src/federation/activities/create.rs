@@ -43,10 +43,7 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
     let existing = crate::domain::remote::find(&data.db, object.id.as_str()).await?;
     if let Some(e) = &existing {
         // Only an author changes an object we hold.
-        let authors = crate::domain::articles::load_view(&data.db, e.clone())
-            .await?
-            .authors;
-        if !authors.iter().any(|a| a.id == signer.model.id) {
+        if !crate::domain::remote::is_author(&data.db, e, &signer.model).await? {
             tracing::info!(id = %object.id, "Update by someone other than an author ignored");
             return Ok(());
         }

@@ -17,25 +17,7 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(id = %doc.id, "Delete of another server's object ignored");
         return Ok(());
     }
-    // Our copy goes, and our communities that shared it pass the deletion
-    // on, together.
-    let txn = crate::db::begin_write(&data.db).await?;
-    let deleted =
-        crate::domain::remote::delete_article(&txn, object.as_str(), &signer.model).await?;
-    if deleted {
-        crate::federation::share::relay(
-            data,
-            &txn,
-            object.as_str(),
-            crate::federation::share::Relay {
-                kind: "Delete",
-                id: Some(doc.id.as_str()),
-                actor: Some(doc.actor.as_str()),
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
+    let deleted = delete_copy(data, signer, doc, &object).await?;
     if deleted {
         data.pages.clear();
     } else if !crate::domain::comments::delete(data.app_data(), object.as_str(), &signer.model)
@@ -44,4 +26,39 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         tracing::info!(id = %doc.id, object = %object, "Delete of an object we do not have or its actor did not write; ignored");
     }
     Ok(())
+}
+
+/// Forget our copy of a remote article its author deleted; our communities
+/// that shared it pass the deletion on, in the same transaction.
+async fn delete_copy(
+    data: &Data,
+    signer: &ApubActor,
+    doc: &ActivityDoc,
+    object: &url::Url,
+) -> AppResult<bool> {
+    // Servers send Deletes of everything to everyone: look before taking
+    // the write lock.
+    if crate::domain::remote::find(&data.db, object.as_str())
+        .await?
+        .is_none()
+    {
+        return Ok(false);
+    }
+    let txn = crate::db::begin_write(&data.db).await?;
+    if !crate::domain::remote::delete_article(&txn, object.as_str(), &signer.model).await? {
+        return Ok(false);
+    }
+    crate::federation::share::relay(
+        data,
+        &txn,
+        object.as_str(),
+        crate::federation::share::Relay {
+            kind: "Delete",
+            id: Some(doc.id.as_str()),
+            actor: Some(doc.actor.as_str()),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
 }
