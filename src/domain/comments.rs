@@ -146,16 +146,7 @@ pub async fn receive(
     author: &actor::Model,
     doc: &ArticleDoc,
 ) -> AppResult<Option<comment::Model>> {
-    let html = content::sanitize_remote_html(
-        doc.content
-            .as_deref()
-            .or_else(|| {
-                doc.content_map
-                    .as_ref()
-                    .and_then(|m| m.values().next().map(String::as_str))
-            })
-            .unwrap_or(""),
-    );
+    let html = content::sanitize_remote_html(doc.body());
     let in_reply_to = doc
         .in_reply_to
         .as_ref()

@@ -24,16 +24,7 @@ pub async fn upsert_article(
             "remote article without author".into(),
         ));
     };
-    let content_html = content::sanitize_remote_html(
-        doc.content
-            .as_deref()
-            .or_else(|| {
-                doc.content_map
-                    .as_ref()
-                    .and_then(|m| m.values().next().map(String::as_str))
-            })
-            .unwrap_or(""),
-    );
+    let content_html = content::sanitize_remote_html(doc.body());
     let title = doc
         .name
         .clone()

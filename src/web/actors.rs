@@ -71,7 +71,7 @@ async fn actor_or_feed(
         _ => Listing::Author(&a),
     };
     let items = listing(&data.db, filter, "article", 50).await?;
-    let title = a.display_name.clone().unwrap_or_else(|| a.username.clone());
+    let title = super::views::shown_name(&a);
     let meta = feeds::FeedMeta {
         description: a
             .summary

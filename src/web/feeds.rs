@@ -87,7 +87,7 @@ fn atom(meta: &FeedMeta, items: &[ArticleView]) -> String {
                     .authors
                     .iter()
                     .map(|p| Person {
-                        name: p.display_name.clone().unwrap_or_else(|| p.username.clone()),
+                        name: super::views::shown_name(p),
                         uri: Some(p.ap_id.clone()),
                         ..Default::default()
                     })
@@ -155,11 +155,7 @@ fn rss(data: &Data, meta: &FeedMeta, items: &[ArticleView]) -> String {
         .map(|v| {
             let a = &v.article;
             let url = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
-            let authors: Vec<String> = v
-                .authors
-                .iter()
-                .map(|p| p.display_name.clone().unwrap_or_else(|| p.username.clone()))
-                .collect();
+            let authors: Vec<String> = v.authors.iter().map(super::views::shown_name).collect();
             let licence = licence_text(a.licence.as_deref())
                 .map(|l| format!("<p>Licence: {}</p>", html_escape::encode_text(&l)))
                 .unwrap_or_default();
@@ -219,7 +215,7 @@ fn json_feed(meta: &FeedMeta, items: &[ArticleView]) -> AppResult<String> {
                 "content_html": a.content_html,
                 "date_published": a.published.to_rfc3339(),
                 "date_modified": a.updated.map(|u| u.to_rfc3339()),
-                "authors": v.authors.iter().map(|p| json!({"name": p.display_name.clone().unwrap_or_else(|| p.username.clone()), "url": p.ap_id})).collect::<Vec<_>>(),
+                "authors": v.authors.iter().map(|p| json!({"name": super::views::shown_name(p), "url": p.ap_id})).collect::<Vec<_>>(),
                 "tags": v.tags,
                 "language": a.language,
                 "_license": licence.map(|l| json!({"name": l.name, "url": l.url, "spdx": l.spdx.then_some(l.key)})),

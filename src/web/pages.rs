@@ -3,7 +3,7 @@
 
 use super::views::{
     ArticlePage, CommunityLink, CommunityPage, HomePage, Layout, ListingPage, MessagePage, card,
-    licence_link,
+    licence_link, shown_name,
 };
 use crate::domain::articles::{ArticleView, Listing, listing};
 use crate::error::{AppError, AppResult};
@@ -31,7 +31,7 @@ pub async fn home(data: Data) -> AppResult<Html<String>> {
         .await?
         .iter()
         .map(|c| CommunityLink {
-            name: c.display_name.clone().unwrap_or_else(|| c.username.clone()),
+            name: shown_name(c),
             url: c.ap_id.clone(),
             handle: format!("@{}@{}", c.username, data.settings.server.domain),
         })
@@ -44,7 +44,7 @@ pub async fn home(data: Data) -> AppResult<Html<String>> {
 
 pub async fn actor_page(data: &Data, a: &actor::Model) -> AppResult<Response> {
     let handle = format!("@{}@{}", a.username, data.settings.server.domain);
-    let name = a.display_name.clone().unwrap_or_else(|| a.username.clone());
+    let name = shown_name(a);
     match a.kind.as_str() {
         "group" => {
             let articles = listing(&data.db, Listing::Community(a), "article", 50).await?;
@@ -170,10 +170,7 @@ pub async fn network(
     )
     .await?;
     let items = crate::domain::remote::network(&data.db, &community, 50).await?;
-    let community_name = community
-        .display_name
-        .clone()
-        .unwrap_or_else(|| community.username.clone());
+    let community_name = shown_name(&community);
     let page = super::views::NetworkPage {
         layout: Layout::new(&data),
         title: format!("{community_name}: network"),
@@ -200,10 +197,7 @@ pub async fn moderation(
     )
     .await?;
     let rows = crate::domain::comments::moderation_log(&data.db, &community, 200).await?;
-    let community_name = community
-        .display_name
-        .clone()
-        .unwrap_or_else(|| community.username.clone());
+    let community_name = shown_name(&community);
     let entries = rows
         .iter()
         .map(|(r, who)| super::views::ModerationEntry {

@@ -34,9 +34,14 @@ pub struct Link {
     pub handle: String,
 }
 
+/// An actor's name as shown to readers: its display name, else its username.
+pub fn shown_name(a: &actor::Model) -> String {
+    a.display_name.clone().unwrap_or_else(|| a.username.clone())
+}
+
 pub fn actor_link(data: &Data, a: &actor::Model) -> Link {
     Link {
-        name: a.display_name.clone().unwrap_or_else(|| a.username.clone()),
+        name: shown_name(a),
         url: a.ap_id.clone(),
         handle: format!(
             "@{}@{}",

@@ -75,6 +75,21 @@ pub struct ArticleDoc {
     pub sensitive: Option<bool>,
 }
 
+impl ArticleDoc {
+    /// The body as received (not yet sanitized): `content`, else the first
+    /// language of `contentMap`, else nothing.
+    pub fn body(&self) -> &str {
+        self.content
+            .as_deref()
+            .or_else(|| {
+                self.content_map
+                    .as_ref()
+                    .and_then(|m| m.values().next().map(String::as_str))
+            })
+            .unwrap_or("")
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Source {
