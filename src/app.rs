@@ -80,6 +80,7 @@ pub async fn start(
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
+    tokio::spawn(prune_loop(ctx.clone(), rx.clone()));
     let workers = (with_workers && ctx.settings.delivery.workers > 0)
         .then(|| tokio::spawn(crate::delivery::worker_loop(ctx.clone(), rx)));
     Ok(Running {
@@ -90,6 +91,23 @@ pub async fn start(
         server,
         workers,
     })
+}
+
+/// Hourly, forget received activities past `federation.activity_retention_days`.
+async fn prune_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let days = ctx.settings.federation.activity_retention_days;
+        match crate::domain::remote::prune_received(&ctx.db, days).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, days, "pruned received activities"),
+            Err(e) => tracing::warn!(error = %e, "could not prune received activities"),
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -45,6 +45,9 @@ pub struct Federation {
     pub allow_insecure: bool,
     pub require_signed_fetch: bool,
     pub blocked_domains: Vec<String>,
+    /// Days a received activity's id (and, when it was applied, its JSON)
+    /// is kept to recognise redeliveries.
+    pub activity_retention_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

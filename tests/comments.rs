@@ -138,14 +138,14 @@ async fn fedify_reply_becomes_a_comment_and_its_delete_removes_it() {
     }
 }
 
-/// A real reply object from `../shared/fixtures/real` (or, for `own/…`, this
-/// project's `tests/fixtures`, see its README), re-homed on the fake peer and
-/// pointed at our article.
-fn real_reply(path: &str, peer: &FakePeer, in_reply_to: &str, n: usize) -> Value {
+/// A real reply object from `tests/fixtures/real` (copies of the shared
+/// collection) or, for `own/…`, the rest of `tests/fixtures` (see its
+/// README), re-homed on the fake peer and pointed at our article.
+pub fn real_reply(path: &str, peer: &FakePeer, in_reply_to: &str, n: usize) -> Value {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let file = match path.strip_prefix("own/") {
         Some(own) => root.join("tests/fixtures").join(own),
-        None => root.join("../shared/fixtures/real").join(path),
+        None => root.join("tests/fixtures/real").join(path),
     };
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     v["id"] = json!(format!("{}/notes/{n}", peer.base));
@@ -193,7 +193,7 @@ async fn real_replies_from_mastodon_misskey_pleroma_akkoma_and_lemmy_become_comm
         "id": format!("{}/activities/nested", peer.base),
         "type": "Create",
         "actor": peer.actor_id,
-        "object": {"id": format!("{}/notes/nested", peer.base), "type": "Note", "attributedTo": peer.actor_id, "inReplyTo": first, "content": "<p>Nested</p>"},
+        "object": {"id": format!("{}/notes/nested", peer.base), "type": "Note", "attributedTo": peer.actor_id, "inReplyTo": first, "content": "<p>Nested</p>", "to": "https://www.w3.org/ns/activitystreams#Public"},
     });
     assert_eq!(peer.post(&a.url("/inbox"), &nested).await.0, 202);
     let listed = comments(&a, &article).await;

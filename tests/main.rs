@@ -12,6 +12,7 @@ mod binary;
 mod comments;
 mod conversations;
 mod delivery;
+mod inbound;
 mod inbox;
 mod interop_fedify;
 mod publishing;

@@ -31,8 +31,13 @@ pub struct Model {
     pub published: DateTimeUtc,
     pub updated: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
-    /// `article` (an `Article`) or `note` (an announcement, a `Note`).
+    /// `article` (an `Article`), `note` (an announcement, a `Note`), and
+    /// for remote posts also `event` and `question`.
     pub kind: String,
+    /// Events: when they start and end, and where (plain text).
+    pub start_time: Option<DateTimeUtc>,
+    pub end_time: Option<DateTimeUtc>,
+    pub location: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,25 @@ pub struct Model {
     pub local: bool,
     pub published: DateTimeUtc,
     pub updated: Option<DateTimeUtc>,
+    /// `public`, `unlisted` (Public only in `cc`), `followers` or `direct`,
+    /// read from its addressing as Mastodon does. Followers-only and direct
+    /// replies have the state `private`: never shown, listed or announced.
+    pub visibility: String,
+    /// The content warning, when there is one.
+    pub summary: Option<String>,
+    /// Shown collapsed behind `summary`.
+    pub sensitive: bool,
+    pub language: Option<String>,
+    /// JSON list of `{url, media_type, alt}`.
+    pub attachments: String,
+    /// JSON list of `{href, name}`: the actors it mentions.
+    pub mentions: String,
+    /// JSON list of hashtags, without `#`.
+    pub hashtags: String,
+    /// JSON list of the ids of the local people a private reply addresses.
+    pub recipients: String,
+    /// The page of the original, when its server gave one.
+    pub url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261126_000002_delivery_engine;
 mod m20261126_000003_publishing;
 mod m20261126_000004_comments;
 mod m20261126_000005_conversations;
+mod m20261202_000006_inbound;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_publishing::Migration),
             Box::new(m20261126_000004_comments::Migration),
             Box::new(m20261126_000005_conversations::Migration),
+            Box::new(m20261202_000006_inbound::Migration),
         ]
     }
 }

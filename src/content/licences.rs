@@ -7,7 +7,15 @@ pub struct Licence {
     pub name: &'static str,
     pub url: Option<&'static str>,
     pub spdx: bool,
+    /// Lets others republish the work (with attribution).
+    pub open: bool,
 }
+
+/// The IRI we federate for "all rights reserved". No vocabulary defines
+/// one, so we use the stable page that explains the notice; every peerpress
+/// reads it back as the catalogue's `all-rights-reserved`, and other servers
+/// get a link a reader can follow.
+pub const ALL_RIGHTS_RESERVED_URL: &str = "https://en.wikipedia.org/wiki/All_rights_reserved";
 
 pub const CATALOGUE: &[Licence] = &[
     Licence {
@@ -15,42 +23,49 @@ pub const CATALOGUE: &[Licence] = &[
         name: "CC0 1.0 Universal",
         url: Some("https://creativecommons.org/publicdomain/zero/1.0/"),
         spdx: true,
+        open: true,
     },
     Licence {
         key: "CC-BY-4.0",
         name: "Creative Commons Attribution 4.0",
         url: Some("https://creativecommons.org/licenses/by/4.0/"),
         spdx: true,
+        open: true,
     },
     Licence {
         key: "CC-BY-SA-4.0",
         name: "Creative Commons Attribution-ShareAlike 4.0",
         url: Some("https://creativecommons.org/licenses/by-sa/4.0/"),
         spdx: true,
+        open: true,
     },
     Licence {
         key: "CC-BY-NC-SA-4.0",
         name: "Creative Commons Attribution-NonCommercial-ShareAlike 4.0",
         url: Some("https://creativecommons.org/licenses/by-nc-sa/4.0/"),
         spdx: true,
+        open: true,
     },
     Licence {
         key: "GPL-3.0-or-later",
         name: "GNU General Public License v3.0 or later",
         url: Some("https://www.gnu.org/licenses/gpl-3.0.html"),
         spdx: true,
+        open: true,
     },
     Licence {
         key: "peer-production",
         name: "Peer Production License",
         url: Some("https://wiki.p2pfoundation.net/Peer_Production_License"),
         spdx: false,
+        open: true,
     },
     Licence {
         key: "all-rights-reserved",
         name: "All rights reserved",
-        url: None,
+        url: Some(ALL_RIGHTS_RESERVED_URL),
         spdx: false,
+        open: false,
     },
 ];
 
@@ -102,7 +117,7 @@ pub fn allows_republishing(licence: Option<&str>) -> bool {
         return false;
     };
     match from_key_or_url(s) {
-        Some(l) => l.url.is_some(),
+        Some(l) => l.open,
         None => {
             let s = s.trim().to_ascii_lowercase();
             s.starts_with("https://creativecommons.org/licenses/")
@@ -135,6 +150,10 @@ mod tests {
             );
         }
         assert!(from_key_or_url("https://example.com/licence").is_none());
+        assert_eq!(
+            from_key_or_url(ALL_RIGHTS_RESERVED_URL).map(|l| l.key),
+            Some("all-rights-reserved")
+        );
     }
 
     #[test]
@@ -147,6 +166,7 @@ mod tests {
         )));
         assert!(allows_republishing(Some("GPL-3.0-or-later")));
         assert!(!allows_republishing(Some("all-rights-reserved")));
+        assert!(!allows_republishing(Some(ALL_RIGHTS_RESERVED_URL)));
         assert!(!allows_republishing(Some("https://example.com/terms")));
         assert!(!allows_republishing(None));
     }

@@ -20,20 +20,43 @@ pub fn markdown_to_html(md: &str) -> String {
 }
 
 /// Sanitize HTML from anywhere to what an article page may show.
+/// Images given over `http:` are asked for over `https:` (the pages' CSP
+/// would block them silently otherwise).
 pub fn sanitize_html(html: &str) -> String {
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("nofollow noopener noreferrer"))
+        .attribute_filter(|element, attribute, value| {
+            if element == "img" && attribute == "src" {
+                return Some(upgrade_http(value).into());
+            }
+            Some(value.into())
+        })
         .clean(html)
         .to_string()
 }
+
+/// `http://x` → `https://x`; anything else as it is.
+pub fn upgrade_http(url: &str) -> String {
+    match url.strip_prefix("http://") {
+        Some(rest) => format!("https://{rest}"),
+        None => url.to_string(),
+    }
+}
+
+/// The most bytes of HTML we keep of one remote comment or post (Mastodon
+/// keeps about 100 kB of text); longer ones are cut, with a link to the
+/// original.
+pub const REMOTE_HTML_MAX: usize = 100 * 1024;
 
 /// Sanitize HTML received from another server to what Mastodon keeps:
 /// `p br span a del s pre blockquote code b strong u i em ul ol li`, plus
 /// headings; links are http(s)/mailto only and get `rel="nofollow noopener
 /// noreferrer"`. Everything else (scripts, styles, images, event attributes,
-/// classes, inline styles) is dropped.
-pub fn sanitize_remote_html(html: &str) -> String {
+/// classes, inline styles) is dropped. Relative and protocol-relative links
+/// are made absolute against `origin`, the object's own id, so that a remote
+/// post can never link into our own site's paths.
+pub fn sanitize_remote_html(html: &str, origin: &url::Url) -> String {
     let tags = [
         "p",
         "br",
@@ -64,9 +87,31 @@ pub fn sanitize_remote_html(html: &str) -> String {
         .add_tag_attributes("a", ["href"])
         .add_tag_attributes("ol", ["start", "reversed"])
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::RewriteWithBase(origin.clone()))
         .link_rel(Some("nofollow noopener noreferrer"))
         .clean(html)
         .to_string()
+}
+
+/// Remote HTML, sanitized and cut to `REMOTE_HTML_MAX` bytes: a longer text
+/// keeps its first paragraphs (sanitized again, so every tag is closed) and
+/// ends with a link to `original`.
+pub fn sanitize_remote_html_bounded(html: &str, origin: &url::Url, original: &str) -> String {
+    let clean = sanitize_remote_html(html, origin);
+    if clean.len() <= REMOTE_HTML_MAX {
+        return clean;
+    }
+    let mut cut = REMOTE_HTML_MAX - 512;
+    while !clean.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    // Cut before a tag starts, so no tag is split in half.
+    let cut = clean[..cut].rfind('<').unwrap_or(cut);
+    let head = sanitize_remote_html(&clean[..cut], origin);
+    format!(
+        "{head}<p>… <a href=\"{}\" rel=\"nofollow noopener noreferrer\">Read the whole text at its origin</a></p>",
+        html_escape::encode_double_quoted_attribute(original)
+    )
 }
 
 /// The plain text of the first paragraph, cut at a word boundary to at most
@@ -87,6 +132,11 @@ pub fn summary_from_markdown(md: &str) -> String {
     truncate_words(text.trim(), SUMMARY_MAX)
 }
 
+/// The text of some HTML, without its tags (entities kept escaped).
+pub fn plain_text_of_html(html: &str) -> String {
+    ammonia::Builder::empty().clean(html).to_string()
+}
+
 /// The plain text of some Markdown, paragraphs joined by spaces.
 pub fn plain_text(md: &str) -> String {
     let mut text = String::new();
@@ -98,6 +148,35 @@ pub fn plain_text(md: &str) -> String {
         }
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A name or handle from another server, safe to store and show: bidi
+/// controls (which can reverse the text after them, U+202A–U+202E,
+/// U+2066–U+2069, marks), zero-width and other invisible characters (which
+/// make `@trudy\u{200B}@host` look like `@trudy@host`) and control
+/// characters are removed, and white space is folded.
+pub fn clean_name(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .filter(|c| !is_invisible_or_bidi(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' // zero-width space, joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}' // embeddings and overrides
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}' // isolates
+        | '\u{061C}' // Arabic letter mark
+        | '\u{180E}' // Mongolian vowel separator
+        | '\u{FEFF}' // zero-width no-break space
+        | '\u{00AD}' // soft hyphen
+        | '\u{034F}' // combining grapheme joiner
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
+    )
 }
 
 /// At most `max` characters, cut at a word boundary with an ellipsis.
@@ -140,9 +219,11 @@ mod tests {
 
     #[test]
     fn remote_html_keeps_what_mastodon_keeps() {
+        let origin = url::Url::parse("https://peer.example/notes/1").unwrap();
         let html = sanitize_remote_html(
             "<p class=\"x\" style=\"color:red\" onclick=\"a()\">Hi <a href=\"javascript:x\">j</a> <a href=\"https://e.org\">ok</a>\
 <img src=x><script>s()</script><iframe></iframe><b>b</b></p><table><tr><td>t</td></tr></table>",
+            &origin,
         );
         assert!(
             !html.contains("class") && !html.contains("style") && !html.contains("onclick"),
@@ -161,6 +242,39 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<b>b</b>"), "{html}");
+    }
+
+    #[test]
+    fn names_lose_bidi_and_invisible_characters() {
+        assert_eq!(clean_name("tru\u{200B}dy\u{202E}evil\u{2066}"), "trudyevil");
+        assert_eq!(clean_name(" Ann\u{FEFF}\n  Lee "), "Ann Lee");
+        assert_eq!(clean_name("Zoë Ñ 日本"), "Zoë Ñ 日本");
+    }
+
+    #[test]
+    fn relative_links_point_at_the_origin_and_long_html_is_cut() {
+        let origin = url::Url::parse("https://peer.example/notes/1").unwrap();
+        let html = sanitize_remote_html(
+            "<p><a href=\"/admin\">a</a> <a href=\"//evil.example/x\">b</a> <a href=\"x\">c</a></p>",
+            &origin,
+        );
+        assert!(
+            html.contains("href=\"https://peer.example/admin\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"https://evil.example/x\""), "{html}");
+        assert!(
+            html.contains("href=\"https://peer.example/notes/x\""),
+            "{html}"
+        );
+        let long = format!("<p>{}</p>", "<b>word</b> ".repeat(30_000));
+        let cut = sanitize_remote_html_bounded(&long, &origin, "https://peer.example/notes/1");
+        assert!(cut.len() < REMOTE_HTML_MAX + 400, "{}", cut.len());
+        assert!(
+            cut.ends_with("Read the whole text at its origin</a></p>"),
+            "{cut}"
+        );
+        assert_eq!(cut.matches("<b>").count(), cut.matches("</b>").count());
     }
 
     #[test]

@@ -7,7 +7,6 @@ use crate::context::AppContext;
 use crate::delivery;
 use crate::error::{AppError, AppResult};
 use crate::federation::outbound;
-use crate::federation::protocol::article::ArticleDoc;
 use entity::{actor, article, comment};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -137,24 +136,149 @@ async fn unannounce(
     Ok(())
 }
 
+/// Who may see a post, read from its addressing as Mastodon does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    /// Public in `to`.
+    Public,
+    /// Public only in `cc`: shown, but kept out of timelines.
+    Unlisted,
+    /// The author's followers only.
+    Followers,
+    /// Only the actors it names.
+    Direct,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Followers => "followers",
+            Visibility::Direct => "direct",
+        }
+    }
+
+    /// Public and unlisted replies are comments; the others never are.
+    pub fn is_shown(self) -> bool {
+        matches!(self, Visibility::Public | Visibility::Unlisted)
+    }
+}
+
+/// A file a comment carries: images are shown with their alt text, other
+/// files as links.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attachment {
+    pub url: String,
+    pub media_type: Option<String>,
+    pub alt: Option<String>,
+}
+
+impl Attachment {
+    pub fn is_image(&self) -> bool {
+        self.media_type
+            .as_deref()
+            .is_some_and(|m| m.starts_with("image/"))
+    }
+}
+
+/// An actor a comment mentions.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Mention {
+    pub href: String,
+    pub name: String,
+}
+
+/// A reply from another server, as its author sent it (HTML not yet
+/// sanitized): what `federation` reads off a `Note`, `Article` or `Page`.
+#[derive(Clone, Debug)]
+pub struct RemoteReply {
+    pub ap_id: String,
+    pub in_reply_to: String,
+    pub html: String,
+    /// The content warning.
+    pub summary: Option<String>,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub mentions: Vec<Mention>,
+    pub hashtags: Vec<String>,
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
+    pub visibility: Visibility,
+    /// Every actor id in its `to` and `cc` (and the activity's).
+    pub addressed: Vec<String>,
+    /// The original's page on its server, if it gave one there.
+    pub url: Option<String>,
+    /// An `Update` (an edit) rather than a `Create`.
+    pub is_update: bool,
+}
+
+/// Most attachments, mentions and hashtags kept of one comment.
+const MAX_LISTED: usize = 20;
+
+/// The local people among `ids`, by id.
+async fn local_people(db: &impl ConnectionTrait, ids: &[String]) -> AppResult<Vec<actor::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(actor::Entity::find()
+        .filter(actor::Column::ApId.is_in(ids.iter().take(200).cloned()))
+        .filter(actor::Column::Local.eq(true))
+        .filter(actor::Column::Kind.eq("person"))
+        .all(db)
+        .await?)
+}
+
 /// Store a reply by `author` to `article` (new, or an edit by its author).
-/// The community's policy decides whether it is shown at once (and
-/// announced) or held for a moderator.
+/// Public and unlisted replies are comments: the community's policy decides
+/// whether one is shown at once or held, and the community announces public
+/// ones. Followers-only and direct replies are kept `private`, only for the
+/// local people they address (dropped if they address none): never shown,
+/// listed or announced.
 pub async fn receive(
     ctx: &AppContext,
     article: &article::Model,
     author: &actor::Model,
-    doc: &ArticleDoc,
+    reply: &RemoteReply,
 ) -> AppResult<Option<comment::Model>> {
-    let html = content::sanitize_remote_html(doc.body());
-    let in_reply_to = doc
-        .in_reply_to
-        .as_ref()
-        .map(|u| u.to_string())
-        .unwrap_or_else(|| article.ap_id.clone());
+    let origin = url::Url::parse(&reply.ap_id).map_err(AppError::internal)?;
+    let original = reply.url.as_deref().unwrap_or(&reply.ap_id);
+    let html = content::sanitize_remote_html_bounded(&reply.html, &origin, original);
+    let summary = reply
+        .summary
+        .as_deref()
+        .map(|s| content::truncate_words(content::clean_name(&strip_tags(s)).trim(), 500))
+        .filter(|s| !s.is_empty());
+    let attachments: Vec<&Attachment> = reply.attachments.iter().take(MAX_LISTED).collect();
+    let mentions: Vec<&Mention> = reply.mentions.iter().take(MAX_LISTED).collect();
+    let hashtags: Vec<&String> = reply.hashtags.iter().take(MAX_LISTED).collect();
+    if content::plain_text_of_html(&html).trim().is_empty() && attachments.is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "the reply {} has no content and no attachment",
+            reply.ap_id
+        )));
+    }
+    // Whom it is for: private replies are kept only for the local people
+    // they address; mentions of local people are surfaced to them.
+    let mut mentioned_ids: Vec<String> = mentions.iter().map(|m| m.href.clone()).collect();
+    mentioned_ids.extend(reply.addressed.iter().cloned());
+    let recipients: Vec<String> = if reply.visibility.is_shown() {
+        Vec::new()
+    } else {
+        local_people(&ctx.db, &mentioned_ids)
+            .await?
+            .into_iter()
+            .map(|p| p.ap_id)
+            .collect()
+    };
+    if !reply.visibility.is_shown() && recipients.is_empty() {
+        tracing::info!(id = %reply.ap_id, visibility = reply.visibility.as_str(), "private reply addressed to nobody here; dropped");
+        return Ok(None);
+    }
     let txn = crate::db::begin_write(&ctx.db).await?;
     let existing = comment::Entity::find()
-        .filter(comment::Column::ApId.eq(doc.id.as_str()))
+        .filter(comment::Column::ApId.eq(reply.ap_id.as_str()))
         .one(&txn)
         .await?;
     let community = match article.community_id {
@@ -163,37 +287,72 @@ pub async fn receive(
     };
     let saved = match existing {
         Some(c) if c.author_id != author.id => {
-            tracing::info!(id = %doc.id, "edit of a comment by someone other than its author ignored");
+            tracing::info!(id = %reply.ap_id, "edit of a comment by someone other than its author ignored");
             return Ok(None);
         }
         Some(c) if c.state == "removed" => {
-            tracing::info!(id = %doc.id, "edit of a removed comment ignored");
+            tracing::info!(id = %reply.ap_id, "edit of a removed comment ignored");
             return Ok(None);
         }
+        // The same Create again (another inbox's copy, a redelivery): the
+        // comment is not edited by it.
+        Some(c) if !reply.is_update => return Ok(Some(c)),
         Some(c) => {
             let mut row: comment::ActiveModel = c.into();
             row.content_html = Set(html);
-            row.updated = Set(Some(doc.updated.unwrap_or_else(super::now)));
+            row.summary = Set(summary);
+            row.sensitive = Set(reply.sensitive);
+            row.attachments = Set(json(&attachments));
+            row.mentions = Set(json(&mentions));
+            row.hashtags = Set(json(&hashtags));
+            row.updated = Set(Some(reply.updated.unwrap_or_else(super::now)));
             row.update(&txn).await?
         }
         None => {
-            let state = initial_state(&txn, community.as_ref(), author).await?;
-            let saved = comment::ActiveModel {
-                ap_id: Set(doc.id.to_string()),
+            let state = if reply.visibility.is_shown() {
+                initial_state(&txn, community.as_ref(), author).await?
+            } else {
+                "private"
+            };
+            let inserted = comment::Entity::insert(comment::ActiveModel {
+                ap_id: Set(reply.ap_id.clone()),
                 article_id: Set(article.id),
-                in_reply_to: Set(in_reply_to),
+                in_reply_to: Set(reply.in_reply_to.clone()),
                 author_id: Set(author.id),
                 content_html: Set(html),
                 state: Set(state.into()),
                 local: Set(false),
-                published: Set(doc.published.unwrap_or_else(super::now)),
+                published: Set(reply.published.unwrap_or_else(super::now)),
                 updated: Set(None),
+                visibility: Set(reply.visibility.as_str().into()),
+                summary: Set(summary),
+                sensitive: Set(reply.sensitive),
+                language: Set(reply.language.clone()),
+                attachments: Set(json(&attachments)),
+                mentions: Set(json(&mentions)),
+                hashtags: Set(json(&hashtags)),
+                recipients: Set(json(&recipients)),
+                url: Set(reply.url.clone()),
                 ..Default::default()
-            }
-            .insert(&txn)
+            })
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(comment::Column::ApId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
             .await?;
-            if let Some(community) = &community
+            let saved = comment::Entity::find()
+                .filter(comment::Column::ApId.eq(reply.ap_id.as_str()))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::Internal("a stored comment vanished".into()))?;
+            // Unlisted replies are shown but not boosted: their authors kept
+            // them out of timelines, and so do we.
+            if inserted > 0
+                && let Some(community) = &community
                 && saved.state == "accepted"
+                && reply.visibility == Visibility::Public
             {
                 announce(ctx, &txn, community, &saved).await?;
             }
@@ -204,6 +363,63 @@ pub async fn receive(
     ctx.pages.clear();
     ctx.delivery_wake.notify_one();
     Ok(Some(saved))
+}
+
+/// The small lists stored as JSON columns.
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn strip_tags(html: &str) -> String {
+    content::plain_text_of_html(html)
+}
+
+/// Private replies addressed to `person`, and shown comments that mention
+/// them, newest first: what they see in their inbox.
+pub async fn inbox_of(
+    db: &impl ConnectionTrait,
+    person: &actor::Model,
+    limit: u64,
+) -> AppResult<Vec<(comment::Model, Option<actor::Model>)>> {
+    let needle = format!(
+        "%{}%",
+        serde_json::to_string(&person.ap_id).unwrap_or_default()
+    );
+    let rows = comment::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(
+                    sea_orm::Condition::all()
+                        .add(comment::Column::State.eq("private"))
+                        .add(comment::Column::Recipients.like(needle.clone())),
+                )
+                .add(
+                    sea_orm::Condition::all()
+                        .add(comment::Column::State.eq("accepted"))
+                        .add(comment::Column::Mentions.like(needle)),
+                ),
+        )
+        .order_by_desc(comment::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    // LIKE's `_` matches any character: keep exact matches only.
+    let rows = rows
+        .into_iter()
+        .filter(|c| {
+            let listed = if c.state == "private" {
+                serde_json::from_str::<Vec<String>>(&c.recipients).unwrap_or_default()
+            } else {
+                serde_json::from_str::<Vec<Mention>>(&c.mentions)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|m| m.href)
+                    .collect()
+            };
+            listed.contains(&person.ap_id)
+        })
+        .collect();
+    with_authors(db, rows).await
 }
 
 /// Most characters of a local comment's Markdown.
@@ -218,7 +434,14 @@ pub async fn post_local(
     article: &article::Model,
     body: &str,
     in_reply_to: Option<&str>,
+    visibility: Visibility,
 ) -> AppResult<comment::Model> {
+    if !visibility.is_shown() {
+        return Err(AppError::unprocessable(
+            "visibility",
+            "one of: public, unlisted (a comment is always shown under the article)",
+        ));
+    }
     let body = body.trim();
     if body.is_empty() {
         return Err(AppError::unprocessable(
@@ -284,6 +507,8 @@ pub async fn post_local(
             local: Set(true),
             published: Set(super::now()),
             updated: Set(None),
+            visibility: Set(visibility.as_str().into()),
+            language: Set(view.article.language.clone()),
             ..Default::default()
         }
         .insert(&txn)
@@ -307,7 +532,10 @@ pub async fn post_local(
             inboxes.into_iter().collect::<Vec<_>>(),
         )
         .await?;
-        announce(ctx, &txn, &community, &saved).await?;
+        // Like a remote reply: only a public comment is boosted.
+        if visibility == Visibility::Public {
+            announce(ctx, &txn, &community, &saved).await?;
+        }
         txn.commit().await?;
         saved
     };
@@ -506,6 +734,13 @@ pub async fn moderate(
     if current.state == "deleted" {
         return Err(AppError::Gone);
     }
+    // A private reply is its addressees' alone: moderators cannot publish it.
+    if current.state == "private" {
+        return Err(AppError::NotFound(format!(
+            "no comment {comment_ap_id} on an article of `{}`",
+            community.username
+        )));
+    }
     if current.local && current.state == "removed" && decision == Decision::Approve {
         return Err(AppError::unprocessable(
             "object",
@@ -522,7 +757,10 @@ pub async fn moderate(
     let saved = row.update(&txn).await?;
     if changed {
         match decision {
-            Decision::Approve => announce(ctx, &txn, community, &saved).await?,
+            Decision::Approve if saved.visibility == "public" => {
+                announce(ctx, &txn, community, &saved).await?
+            }
+            Decision::Approve => {}
             Decision::Remove => {
                 unannounce(ctx, &txn, community, &saved).await?;
                 // Ours: its Note is withdrawn everywhere it went.
@@ -717,6 +955,58 @@ pub async fn of_article(
         .all(db)
         .await?;
     with_authors(db, rows).await
+}
+
+/// Every shown comment of an article as `(id, ap_id, in_reply_to)`, oldest
+/// first: enough to thread and page them without loading their text.
+pub async fn thread_skeleton(
+    db: &impl ConnectionTrait,
+    article_id: i64,
+) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(comment::Entity::find()
+        .select_only()
+        .column(comment::Column::Id)
+        .column(comment::Column::ApId)
+        .column(comment::Column::InReplyTo)
+        .filter(comment::Column::ArticleId.eq(article_id))
+        .filter(comment::Column::State.eq("accepted"))
+        .order_by_asc(comment::Column::Published)
+        .order_by_asc(comment::Column::Id)
+        .limit(20_000)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Comments by id, with their authors (authors loaded once each).
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<Vec<(comment::Model, Option<actor::Model>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = comment::Entity::find()
+        .filter(comment::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut author_ids: Vec<i64> = rows.iter().map(|c| c.author_id).collect();
+    author_ids.sort_unstable();
+    author_ids.dedup();
+    let authors: std::collections::HashMap<i64, actor::Model> = actor::Entity::find()
+        .filter(actor::Column::Id.is_in(author_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let a = authors.get(&c.author_id).cloned();
+            (c, a)
+        })
+        .collect())
 }
 
 /// A page of an article's accepted comments in the order they arrived:

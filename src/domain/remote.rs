@@ -24,7 +24,13 @@ pub async fn upsert_article(
             "remote article without author".into(),
         ));
     };
-    let content_html = content::sanitize_remote_html(doc.body());
+    let original = doc
+        .url
+        .as_ref()
+        .and_then(crate::federation::protocol::ref_id)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| doc.id.to_string());
+    let content_html = content::sanitize_remote_html_bounded(doc.body(), &doc.id, &original);
     let title = doc
         .name
         .clone()
@@ -85,12 +91,20 @@ pub async fn upsert_article(
     row.language = Set(language);
     row.licence = Set(doc.license.clone());
     row.updated = Set(doc.updated);
-    row.kind = Set(if doc.kind == "Note" {
-        "note"
-    } else {
-        "article"
+    row.kind = Set(match doc.kind.as_str() {
+        "Note" => "note",
+        "Event" => "event",
+        "Question" => "question",
+        _ => "article",
     }
     .to_string());
+    row.start_time = Set(doc.start_time);
+    row.end_time = Set(doc.end_time);
+    row.location = Set(doc
+        .location
+        .as_ref()
+        .and_then(place_text)
+        .map(|p| content::truncate_words(&p, 300)));
     let saved = row.save(db).await?.try_into_model()?;
     article_author::Entity::delete_many()
         .filter(article_author::Column::ArticleId.eq(saved.id))
@@ -107,6 +121,49 @@ pub async fn upsert_article(
         .await?;
     }
     Ok(saved)
+}
+
+/// A `Place` (or a list of them, or a plain string) as one line of text:
+/// its name and postal address, as Mobilizon and Gancio give them.
+fn place_text(v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    let place = match v {
+        Value::Array(items) => items.first()?,
+        other => other,
+    };
+    let text = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .map(content::clean_name)
+            .filter(|s| !s.is_empty())
+    };
+    let parts: Vec<String> = match place {
+        Value::String(s) => vec![content::clean_name(s)],
+        Value::Object(o) => {
+            let mut parts: Vec<String> = text(o.get("name")).into_iter().collect();
+            match o.get("address") {
+                Some(Value::Object(a)) => parts.extend(
+                    [
+                        "streetAddress",
+                        "postalCode",
+                        "addressLocality",
+                        "addressCountry",
+                    ]
+                    .iter()
+                    .filter_map(|k| text(a.get(*k))),
+                ),
+                other => parts.extend(text(other)),
+            }
+            parts
+        }
+        _ => Vec::new(),
+    };
+    let mut seen = Vec::new();
+    for p in parts {
+        if !seen.contains(&p) {
+            seen.push(p);
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join(", "))
 }
 
 fn strip_tags(html: &str) -> String {
@@ -215,4 +272,17 @@ pub async fn delete_article(
         return Ok(false);
     }
     forget(db, ap_id).await
+}
+
+/// Forget received activities older than `days`: their ids (kept to
+/// recognise redeliveries) and JSON. Our own activities stay, as they are
+/// dereferenceable. Returns how many were removed.
+pub async fn prune_received(db: &impl ConnectionTrait, days: u32) -> AppResult<u64> {
+    let before = super::now() - chrono::Duration::days(i64::from(days));
+    Ok(entity::activity::Entity::delete_many()
+        .filter(entity::activity::Column::Local.eq(false))
+        .filter(entity::activity::Column::CreatedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
 }

@@ -47,7 +47,7 @@ pub async fn article(
     super::guard::check_outgoing(&data.settings, object_id)
         .map_err(|e| AppError::unprocessable("object", e))?;
     let data = data.reset_request_count();
-    let fetched = match fetch_object_http::<_, Value>(object_id, &data).await {
+    let mut fetched = match fetch_object_http::<_, Value>(object_id, &data).await {
         Ok(f) => f,
         Err(FedError::ObjectDeleted(_)) => {
             let txn = crate::db::begin_write(&data.db).await?;
@@ -89,12 +89,13 @@ pub async fn article(
             )));
         }
     };
+    super::protocol::normalize_terms(&mut fetched.object);
     if !matches!(
         fetched.object.get("type").and_then(Value::as_str),
-        Some("Article" | "Page" | "Note")
+        Some(kind) if super::protocol::article::POST_TYPES.contains(&kind)
     ) {
         return Ok(Imported::Skipped(format!(
-            "{object_id} is not an article, page or note"
+            "{object_id} is not an article, page, note, event or question"
         )));
     }
     let object: ArticleDoc = serde_json::from_value(fetched.object).map_err(|e| {
@@ -116,6 +117,7 @@ pub async fn store(
 ) -> AppResult<Imported> {
     let object_id = &object.id;
     let mut authors: Vec<actor::Model> = Vec::new();
+    let mut groups: Vec<actor::Model> = Vec::new();
     for author_id in object.attributed_to.iter().take(MAX_AUTHORS) {
         if !super::guard::same_origin(author_id, &object.id) {
             return Err(AppError::unprocessable(
@@ -126,7 +128,17 @@ pub async fn store(
         let author = ObjectId::<ApubActor>::from(author_id.clone())
             .dereference(data)
             .await?;
-        authors.push(author.model);
+        // Plume lists the blog beside its author; Mobilizon attributes an
+        // event to its group: a group there is where it was published.
+        if author.model.kind == "group" {
+            groups.push(author.model);
+        } else {
+            authors.push(author.model);
+        }
+    }
+    if authors.is_empty() {
+        // Posted by the group itself.
+        authors = groups.clone();
     }
     if authors.is_empty() {
         return Err(AppError::unprocessable(
@@ -143,6 +155,10 @@ pub async fn store(
                 .map(|c| c.model)
         }
         _ => None,
+    };
+    let community = match community.or_else(|| groups.first().cloned()) {
+        Some(c) => Some(c),
+        None => addressed_group(data, object).await?,
     };
     // Two Announces of a new article can race to insert it; the loser finds
     // the winner's row on its second try.
@@ -183,6 +199,30 @@ pub async fn store(
         article: Box::new(stored),
         changed,
     })
+}
+
+/// A group on the object's own server that it is addressed to (Lotide puts
+/// the community in `to`, Hubzilla and GNU social in `cc`), among the actors
+/// we already know: no fetch for every address.
+async fn addressed_group(data: &Data, object: &ArticleDoc) -> AppResult<Option<actor::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let named: Vec<String> = object
+        .to
+        .iter()
+        .chain(object.cc.iter())
+        .filter(|u| super::guard::same_origin(u, &object.id))
+        .map(Url::to_string)
+        .take(100)
+        .collect();
+    if named.is_empty() {
+        return Ok(None);
+    }
+    Ok(actor::Entity::find()
+        .filter(actor::Column::ApId.is_in(named))
+        .filter(actor::Column::Kind.eq("group"))
+        .filter(actor::Column::Local.eq(false))
+        .one(&data.db)
+        .await?)
 }
 
 /// The object id an outbox item or an `Announce` points at: the object of
@@ -250,6 +290,26 @@ pub async fn backfill(
         .unwrap_or_default();
     let mut stored = 0;
     for item in items.iter().take(BACKFILL_ITEMS) {
+        // Items may be given by id (Mastodon and others list activity ids):
+        // fetch the activity, from the outbox's own server only.
+        let fetched;
+        let item = match item {
+            Value::String(_) => match ref_id(item) {
+                Some(u) if super::guard::same_origin(&u, &outbox) => match fetch(u).await {
+                    Ok(mut v) => {
+                        super::protocol::normalize_terms(&mut v);
+                        fetched = v;
+                        &fetched
+                    }
+                    Err(e) => {
+                        tracing::info!(error = %e, "backfill item could not be fetched");
+                        continue;
+                    }
+                },
+                _ => continue,
+            },
+            other => other,
+        };
         if item.get("type").and_then(Value::as_str) == Some("Delete") {
             continue;
         }

@@ -19,7 +19,8 @@ use axum::extract::{OriginalUri, Path};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use entity::activity;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// The most bytes an inbox accepts (Mastodon refuses documents over 1 MB too).
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -132,9 +133,10 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
 /// HTML sanitized as it would be before storing). Pure: the fuzz target
 /// drives it with arbitrary bytes.
 pub fn parse_body(body: &[u8]) -> AppResult<(serde_json::Value, ActivityDoc)> {
-    let raw: serde_json::Value = serde_json::from_slice(body)
+    let mut raw: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
     super::guard::check_shape(&raw).map_err(AppError::BadRequest)?;
+    super::protocol::normalize_terms(&mut raw);
     let doc: ActivityDoc = serde_json::from_value(raw.clone())
         .map_err(|e| AppError::BadRequest(format!("not an activity: {e}")))?;
     match super::activities::object_type(&doc.object) {
@@ -143,7 +145,7 @@ pub fn parse_body(body: &[u8]) -> AppResult<(serde_json::Value, ActivityDoc)> {
                 serde_json::from_value(doc.object.clone())
                     .map_err(|e| AppError::BadRequest(format!("the object is not valid: {e}")))?;
             if let Some(html) = &object.content {
-                let _ = crate::content::sanitize_remote_html(html);
+                let _ = crate::content::sanitize_remote_html(html, &object.id);
             }
         }
         Some("Person" | "Group" | "Service" | "Application" | "Organization") => {
@@ -251,29 +253,54 @@ pub async fn receive(
     }
     // A host that speaks to us with a valid signature is alive again.
     crate::delivery::health::revive(data.app_data(), &signer.model.host).await?;
-    let seen = activity::Entity::find()
-        .filter(activity::Column::ApId.eq(doc.id.as_str()))
-        .one(&data.db)
-        .await?;
-    if seen.is_some() {
-        tracing::debug!(id = %doc.id, "duplicate activity ignored");
-        return Ok(());
-    }
-
-    activities::handle(data, &signer, &doc, &raw).await?;
-
-    let record = activity::ActiveModel {
+    // Claim the id before handling, so that two copies arriving at once
+    // (one at the community's inbox, one at the author's, from a server
+    // without a shared inbox) are handled once: the second finds the claim.
+    let claim = activity::ActiveModel {
         ap_id: Set(doc.id.to_string()),
         kind: Set(doc.kind.clone()),
         actor_ap_id: Set(doc.actor.to_string()),
-        json: Set(raw.to_string()),
+        json: Set(String::new()),
         local: Set(false),
         created_at: Set(crate::domain::now()),
         ..Default::default()
     };
-    if let Err(e) = record.insert(&data.db).await {
-        // A concurrent delivery of the same activity won the race; fine.
-        tracing::debug!(error = %e, "activity already recorded");
+    let claimed = activity::Entity::insert(claim)
+        .on_conflict(
+            OnConflict::column(activity::Column::ApId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&data.db)
+        .await?;
+    if claimed == 0 {
+        tracing::debug!(id = %doc.id, "duplicate activity ignored");
+        return Ok(());
     }
-    Ok(())
+    let release = || async {
+        // Not handled: a redelivery may try again.
+        let _ = activity::Entity::delete_many()
+            .filter(activity::Column::ApId.eq(doc.id.as_str()))
+            .filter(activity::Column::Local.eq(false))
+            .exec(&data.db)
+            .await;
+    };
+    match activities::handle(data, &signer, &doc, &raw).await {
+        Ok(activities::Outcome::Applied) => {
+            // Kept for as long as deduplication needs it
+            // (`federation.activity_retention_days`), then pruned.
+            activity::Entity::update_many()
+                .col_expr(activity::Column::Json, Expr::value(raw.to_string()))
+                .filter(activity::Column::ApId.eq(doc.id.as_str()))
+                .exec(&data.db)
+                .await?;
+            Ok(())
+        }
+        // An ignored activity keeps only its id, to recognise redeliveries.
+        Ok(activities::Outcome::Ignored) => Ok(()),
+        Err(e) => {
+            release().await;
+            Err(e)
+        }
+    }
 }

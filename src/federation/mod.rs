@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod objects;
 pub mod outbound;
 pub mod protocol;
+pub mod reply;
 pub mod share;
 pub mod signatures;
 

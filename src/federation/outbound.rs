@@ -98,6 +98,11 @@ pub fn object_doc(base: &str, view: &ArticleView) -> ArticleDoc {
         likes: collection("likes"),
         shares: collection("shares"),
         sensitive: Some(false),
+        attachment: Vec::new(),
+        actor: None,
+        start_time: None,
+        end_time: None,
+        location: None,
     }
 }
 
@@ -251,7 +256,8 @@ fn envelope(v: Value) -> Value {
     .unwrap_or(Value::Null)
 }
 
-/// A comment of ours as a `Note` replying to its parent: public, addressed
+/// A comment of ours as a `Note` replying to its parent: public (or
+/// unlisted, as its author chose), addressed
 /// to the article's authors, its community and the person replied to (with
 /// a `Mention`, so Mastodon notifies them).
 pub fn comment_doc(
@@ -307,8 +313,17 @@ pub fn comment_doc(
         url: Some(Value::String(comment.ap_id.clone())),
         published: Some(comment.published),
         updated: comment.updated,
-        to: url(PUBLIC).into_iter().collect(),
-        cc,
+        // Unlisted: Public only in `cc`, as Mastodon addresses it.
+        to: if comment.visibility == "unlisted" {
+            Vec::new()
+        } else {
+            url(PUBLIC).into_iter().collect()
+        },
+        cc: if comment.visibility == "unlisted" {
+            url(PUBLIC).into_iter().chain(cc).collect()
+        } else {
+            cc
+        },
         tag,
         in_reply_to: url(&comment.in_reply_to),
         license: None,
@@ -318,5 +333,10 @@ pub fn comment_doc(
         likes: None,
         shares: None,
         sensitive: Some(false),
+        attachment: Vec::new(),
+        actor: None,
+        start_time: None,
+        end_time: None,
+        location: None,
     }
 }

@@ -55,6 +55,7 @@ pub fn routes() -> Router {
             "/api/v1/comments/{uuid}",
             axum::routing::delete(delete_comment),
         )
+        .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/admin/deliveries", get(deliveries_status))
         .route("/api/v1/admin/deliveries/retry", post(deliveries_retry))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -343,6 +344,10 @@ async fn network(
                 "author": v.authors.first().map(actor_view),
                 "authors": v.authors.iter().map(actor_view).collect::<Vec<_>>(),
                 "community": v.community.as_ref().map(actor_view),
+                "kind": a.kind,
+                "start_time": a.start_time,
+                "end_time": a.end_time,
+                "location": a.location,
             })
         })
         .collect();
@@ -413,16 +418,38 @@ async fn article_comments(
 }
 
 fn comment_json(c: &entity::comment::Model, author: Option<&actor::Model>) -> Value {
+    let list = |s: &str| serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!([]));
     json!({
         "id": c.ap_id,
         "in_reply_to": c.in_reply_to,
         "content": c.content_html,
         "state": c.state,
+        "visibility": c.visibility,
+        "content_warning": c.summary,
+        "sensitive": c.sensitive,
+        "language": c.language,
+        "attachments": list(&c.attachments),
+        "mentions": list(&c.mentions),
+        "hashtags": list(&c.hashtags),
+        "url": c.url,
         "local": c.local,
         "published": c.published,
         "updated": c.updated,
         "author": author.map(actor_view),
     })
+}
+
+/// `GET /api/v1/inbox`: the caller's private replies (followers-only and
+/// direct replies that address them, never shown elsewhere) and the shown
+/// comments that mention them, newest first.
+async fn inbox(data: Data, headers: HeaderMap) -> AppResult<Json<Value>> {
+    let person = bearer(&data, &headers).await?;
+    let items: Vec<Value> = crate::domain::comments::inbox_of(&data.db, &person, 200)
+        .await?
+        .iter()
+        .map(|(c, a)| comment_json(c, a.as_ref()))
+        .collect();
+    Ok(Json(json!({"total": items.len(), "items": items})))
 }
 
 /// A string field of a request body, if present.
@@ -454,7 +481,18 @@ async fn post_comment(
     }
     let text = opt_str(&v, "body")?.unwrap_or("");
     let parent = opt_str(&v, "in_reply_to")?;
-    let c = crate::domain::comments::post_local(&data, &person, &a, text, parent).await?;
+    let visibility = match opt_str(&v, "visibility")? {
+        None | Some("public") => crate::domain::comments::Visibility::Public,
+        Some("unlisted") => crate::domain::comments::Visibility::Unlisted,
+        Some(_) => {
+            return Err(AppError::unprocessable(
+                "visibility",
+                "one of: public, unlisted (a comment is always shown under the article)",
+            ));
+        }
+    };
+    let c =
+        crate::domain::comments::post_local(&data, &person, &a, text, parent, visibility).await?;
     Ok((StatusCode::CREATED, Json(comment_json(&c, Some(&person)))).into_response())
 }
 

@@ -106,16 +106,18 @@ pub async fn layer(cache: std::sync::Arc<ResponseCache>, req: Request, next: Nex
         return res;
     }
     let (parts, body) = res.into_parts();
-    match axum::body::to_bytes(body, MAX_BODY).await {
+    // Our own responses, whole: a large one is served, just not cached.
+    match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => {
-            cache.put(key, parts.status, parts.headers.clone(), bytes.clone());
+            if bytes.len() <= MAX_BODY {
+                cache.put(key, parts.status, parts.headers.clone(), bytes.clone());
+            }
             Response::from_parts(parts, Body::from(bytes))
         }
-        Err(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "response too large to cache",
-        )
-            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a response body");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
     }
 }
 

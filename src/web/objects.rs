@@ -46,7 +46,18 @@ fn gone(id: &str, former_type: &str, deleted: Option<chrono::DateTime<chrono::Ut
     res
 }
 
-async fn show(data: &Data, headers: &HeaderMap, a: article::Model) -> AppResult<Response> {
+/// `?comments=N`: the page of comments an article page shows.
+#[derive(Debug, Deserialize)]
+pub struct CommentsQuery {
+    comments: Option<u64>,
+}
+
+async fn show(
+    data: &Data,
+    headers: &HeaderMap,
+    a: article::Model,
+    comments: Option<u64>,
+) -> AppResult<Response> {
     let json = wants_activity_json(headers);
     if a.deleted_at.is_some() {
         return if json {
@@ -63,7 +74,7 @@ async fn show(data: &Data, headers: &HeaderMap, a: article::Model) -> AppResult<
             inner: doc,
         }))
     } else {
-        pages::article_page(data, &view).await
+        pages::article_page(data, &view, comments).await
     }
 }
 
@@ -71,14 +82,20 @@ pub async fn article(
     data: Data,
     headers: HeaderMap,
     Path(uuid): Path<String>,
+    Query(q): Query<CommentsQuery>,
 ) -> AppResult<Response> {
     let a = published(&data, &uuid, "article").await?;
-    show(&data, &headers, a).await
+    show(&data, &headers, a, q.comments).await
 }
 
-pub async fn note(data: Data, headers: HeaderMap, Path(uuid): Path<String>) -> AppResult<Response> {
+pub async fn note(
+    data: Data,
+    headers: HeaderMap,
+    Path(uuid): Path<String>,
+    Query(q): Query<CommentsQuery>,
+) -> AppResult<Response> {
     let a = published(&data, &uuid, "note").await?;
-    show(&data, &headers, a).await
+    show(&data, &headers, a, q.comments).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -177,6 +194,7 @@ pub async fn pretty(
     data: Data,
     headers: HeaderMap,
     Path((name, slug)): Path<(String, String)>,
+    Query(q): Query<CommentsQuery>,
 ) -> AppResult<Response> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let a = by_slug(&data.db, &community, &slug).await?;
@@ -191,7 +209,7 @@ pub async fn pretty(
         let to = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
         return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response());
     }
-    show(&data, &headers, a).await
+    show(&data, &headers, a, q.comments).await
 }
 
 /// `/comments/{uuid}`: one of our comments, as a `Note` for ActivityPub
@@ -209,6 +227,13 @@ pub async fn comment(
         .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
     if c.state != "accepted" || a.deleted_at.is_some() {
         if !wants_activity_json(&headers) {
+            if c.state == "removed" {
+                let community = match a.community_id {
+                    Some(id) => entity::actor::Entity::find_by_id(id).one(&data.db).await?,
+                    None => None,
+                };
+                return pages::removed_page(&data, community.as_ref());
+            }
             return pages::gone_page(&data);
         }
         return Ok(gone(&c.ap_id, "Note", c.updated));

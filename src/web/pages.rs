@@ -107,16 +107,61 @@ pub async fn tag_page(data: &Data, tag: &str) -> AppResult<Response> {
     Ok(render(&page)?.into_response())
 }
 
-pub async fn article_page(data: &Data, v: &ArticleView) -> AppResult<Response> {
-    let comments = crate::domain::comments::of_article(&data.db, v.article.id, 500).await?;
-    let comments = threaded(&v.article.ap_id, &comments)
+/// Comments shown on one page of an article; more are on later pages
+/// (`?comments=2`…), in thread order, as they are in `replies`.
+pub const COMMENTS_PER_PAGE: usize = 100;
+
+pub async fn article_page(
+    data: &Data,
+    v: &ArticleView,
+    comments_page: Option<u64>,
+) -> AppResult<Response> {
+    let skeleton = crate::domain::comments::thread_skeleton(&data.db, v.article.id).await?;
+    let ordered = threaded(&v.article.ap_id, &skeleton);
+    let pages = ordered.len().div_ceil(COMMENTS_PER_PAGE).max(1);
+    let page = comments_page.unwrap_or(1).clamp(1, pages as u64) as usize;
+    let slice: Vec<(usize, i64)> = ordered
+        .iter()
+        .skip((page - 1) * COMMENTS_PER_PAGE)
+        .take(COMMENTS_PER_PAGE)
+        .map(|(depth, (id, _, _))| (*depth, *id))
+        .collect();
+    let ids: Vec<i64> = slice.iter().map(|(_, id)| *id).collect();
+    let mut rows: std::collections::HashMap<
+        i64,
+        (entity::comment::Model, Option<entity::actor::Model>),
+    > = crate::domain::comments::by_ids(&data.db, &ids)
+        .await?
         .into_iter()
-        .map(|(depth, (c, a))| {
-            let mut view = super::views::comment_view(data, c, a.as_ref());
-            view.depth = depth.min(5);
-            view
+        .map(|(c, a)| (c.id, (c, a)))
+        .collect();
+    let items = slice
+        .iter()
+        .filter_map(|(depth, id)| {
+            let (c, a) = rows.remove(id)?;
+            let mut view = super::views::comment_view(data, &c, a.as_ref());
+            view.depth = (*depth).min(5);
+            Some(view)
         })
         .collect();
+    let base = v
+        .article
+        .url
+        .clone()
+        .unwrap_or_else(|| v.article.ap_id.clone());
+    let link = |p: usize| {
+        if p == 1 {
+            format!("{base}#comments")
+        } else {
+            format!("{base}?comments={p}#comments")
+        }
+    };
+    let comments = super::views::CommentsPage {
+        items,
+        total: ordered.len() as u64,
+        prev: (page > 1).then(|| link(page - 1)),
+        next: (page < pages).then(|| link(page + 1)),
+    };
     use crate::domain::reactions::{self, ANNOUNCE, LIKE};
     let counts = (
         reactions::count(&data.db, LIKE, &v.article.ap_id).await?,
@@ -127,17 +172,18 @@ pub async fn article_page(data: &Data, v: &ArticleView) -> AppResult<Response> {
 
 /// Comments in thread order: each followed by its replies, oldest first,
 /// with its depth. A reply whose parent is not shown is placed at the top.
-fn threaded<'a, T>(
+/// Works on `(id, ap_id, in_reply_to)`.
+fn threaded<'a>(
     article: &str,
-    comments: &'a [(entity::comment::Model, T)],
-) -> Vec<(usize, &'a (entity::comment::Model, T))> {
+    comments: &'a [(i64, String, String)],
+) -> Vec<(usize, &'a (i64, String, String))> {
     use std::collections::{HashMap, HashSet};
-    let ids: HashSet<&str> = comments.iter().map(|(c, _)| c.ap_id.as_str()).collect();
+    let ids: HashSet<&str> = comments.iter().map(|(_, id, _)| id.as_str()).collect();
     let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut roots = Vec::new();
-    for (i, (c, _)) in comments.iter().enumerate() {
-        if c.in_reply_to != article && ids.contains(c.in_reply_to.as_str()) {
-            children.entry(c.in_reply_to.as_str()).or_default().push(i);
+    for (i, (_, _, parent)) in comments.iter().enumerate() {
+        if parent != article && ids.contains(parent.as_str()) {
+            children.entry(parent.as_str()).or_default().push(i);
         } else {
             roots.push(i);
         }
@@ -150,7 +196,7 @@ fn threaded<'a, T>(
             continue;
         }
         out.push((depth, &comments[i]));
-        if let Some(kids) = children.get(comments[i].0.ap_id.as_str()) {
+        if let Some(kids) = children.get(comments[i].1.as_str()) {
             stack.extend(kids.iter().rev().map(|&k| (depth + 1, k)));
         }
     }
@@ -235,6 +281,24 @@ pub fn gone_page(data: &Data) -> AppResult<Response> {
         layout: Layout::new(data),
         title: "Deleted".into(),
         body_html: "<p>This was deleted by its authors.</p>".into(),
+    };
+    Ok((StatusCode::GONE, render(&page)?).into_response())
+}
+
+/// The page of a comment the community's moderators removed, linking the
+/// public log where the decision and its reason are.
+pub fn removed_page(data: &Data, community: Option<&entity::actor::Model>) -> AppResult<Response> {
+    let log = match community {
+        Some(c) => format!(
+            " <a href=\"{}/moderation\">The moderation log</a> gives the reason.",
+            html_escape::encode_double_quoted_attribute(&c.ap_id)
+        ),
+        None => String::new(),
+    };
+    let page = MessagePage {
+        layout: Layout::new(data),
+        title: "Removed".into(),
+        body_html: format!("<p>This comment was removed by the community's moderators.{log}</p>"),
     };
     Ok((StatusCode::GONE, render(&page)?).into_response())
 }

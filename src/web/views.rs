@@ -139,6 +139,11 @@ pub struct NetworkItem {
     /// Shown in full (an open licence), or title, summary and link only.
     pub full: bool,
     pub content_html: String,
+    /// The summary, or for a post without one (a Note) an excerpt of its text.
+    pub summary_or_excerpt: String,
+    /// `article`, `note`, `event` or `question`.
+    pub kind: String,
+    pub event: Option<EventView>,
 }
 
 /// A community's public moderation log.
@@ -197,9 +202,39 @@ pub fn network_item(data: &Data, v: &ArticleView) -> NetworkItem {
             None
         },
         licence,
-        full: licences::allows_republishing(a.licence.as_deref()),
+        // A poll is shown as a link: votes are cast at its origin.
+        full: a.kind != "question" && licences::allows_republishing(a.licence.as_deref()),
         content_html: a.content_html.clone(),
+        summary_or_excerpt: if a.summary.trim().is_empty() {
+            crate::content::truncate_words(
+                &html_escape::decode_html_entities(&crate::content::plain_text_of_html(
+                    &a.content_html,
+                )),
+                crate::content::SUMMARY_MAX,
+            )
+        } else {
+            a.summary.clone()
+        },
+        kind: a.kind.clone(),
+        event: (a.kind == "event").then(|| EventView {
+            start_iso: a.start_time.map(|t| t.to_rfc3339()),
+            start_text: a
+                .start_time
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            end_text: a
+                .end_time
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            location: a.location.clone(),
+        }),
     }
+}
+
+/// When and where an event of the network feed takes place.
+pub struct EventView {
+    pub start_iso: Option<String>,
+    pub start_text: Option<String>,
+    pub end_text: Option<String>,
+    pub location: Option<String>,
 }
 
 pub struct CommunityLink {
@@ -250,6 +285,11 @@ pub struct ArticlePage {
     pub language: Option<String>,
     pub content_html: String,
     pub comments: Vec<CommentView>,
+    /// All shown comments, on every page.
+    pub comment_total: u64,
+    /// Links to the previous and next pages of comments.
+    pub comments_prev: Option<String>,
+    pub comments_next: Option<String>,
     pub likes: u64,
     pub shares: u64,
     /// The community's comment policy, in words.
@@ -267,6 +307,21 @@ pub struct CommentView {
     pub content_html: String,
     pub published_iso: String,
     pub published_day: String,
+    /// The author's content warning: the comment is shown collapsed
+    /// behind it.
+    pub warning: Option<String>,
+    pub language: Option<String>,
+    pub attachments: Vec<AttachmentView>,
+    /// Mentioned actors the text does not already link to.
+    pub mentions: Vec<Link>,
+    pub hashtags: Vec<TagLink>,
+}
+
+pub struct AttachmentView {
+    pub url: String,
+    pub image: bool,
+    /// The alt text (or, for other files, the link text).
+    pub alt: String,
 }
 
 pub fn comment_view(
@@ -274,6 +329,15 @@ pub fn comment_view(
     c: &entity::comment::Model,
     author: Option<&actor::Model>,
 ) -> CommentView {
+    use crate::domain::comments::{Attachment, Mention};
+    let attachments: Vec<Attachment> = serde_json::from_str(&c.attachments).unwrap_or_default();
+    let mentions: Vec<Mention> = serde_json::from_str(&c.mentions).unwrap_or_default();
+    let hashtags: Vec<String> = serde_json::from_str(&c.hashtags).unwrap_or_default();
+    let warning = c
+        .summary
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| c.sensitive.then(|| "Sensitive content".to_string()));
     CommentView {
         id: c.ap_id.clone(),
         anchor: format!("comment-{}", c.id),
@@ -286,14 +350,48 @@ pub fn comment_view(
         content_html: c.content_html.clone(),
         published_iso: c.published.to_rfc3339(),
         published_day: c.published.format("%Y-%m-%d").to_string(),
+        warning,
+        language: c.language.clone(),
+        attachments: attachments
+            .iter()
+            .map(|a| AttachmentView {
+                url: a.url.clone(),
+                image: a.is_image(),
+                alt: a.alt.clone().unwrap_or_else(|| {
+                    if a.is_image() {
+                        "An image; its author gave no description".into()
+                    } else {
+                        "Attached file".into()
+                    }
+                }),
+            })
+            .collect(),
+        mentions: mentions
+            .into_iter()
+            .filter(|m| !c.content_html.contains(&format!("href=\"{}\"", m.href)))
+            .map(|m| Link {
+                handle: m.name.clone(),
+                name: m.name,
+                url: m.href,
+            })
+            .collect(),
+        hashtags: tag_links(data, &hashtags),
     }
+}
+
+/// One page of an article's comments.
+pub struct CommentsPage {
+    pub items: Vec<CommentView>,
+    pub total: u64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 impl ArticlePage {
     pub fn new(
         data: &Data,
         v: &ArticleView,
-        comments: Vec<CommentView>,
+        comments: CommentsPage,
         (likes, shares): (u64, u64),
     ) -> ArticlePage {
         let a = &v.article;
@@ -322,7 +420,10 @@ impl ArticlePage {
             licence: licence_link(a.licence.as_deref()),
             language: a.language.clone(),
             content_html: a.content_html.clone(),
-            comments,
+            comments: comments.items,
+            comment_total: comments.total,
+            comments_prev: comments.prev,
+            comments_next: comments.next,
             likes,
             shares,
             policy: policy_text(

@@ -10,7 +10,12 @@ use crate::federation::objects::actor::ApubActor;
 use crate::federation::protocol::activity::ActivityDoc;
 use serde_json::Value;
 
-pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
+pub async fn receive(
+    data: &Data,
+    signer: &ApubActor,
+    doc: &ActivityDoc,
+) -> AppResult<super::Outcome> {
+    use super::Outcome::{Applied, Ignored};
     let Some(object_id) = import::object_of(&serde_json::json!({
         "type": "Announce",
         "object": doc.object,
@@ -27,11 +32,11 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         )
         .await?;
         data.pages.clear();
-        return Ok(());
+        return Ok(Applied);
     }
     if crate::domain::follows::follower_count(&data.db, &signer.model).await? == 0 {
         tracing::info!(id = %doc.id, "Announce by an actor nobody here follows; ignored");
-        return Ok(());
+        return Ok(Ignored);
     }
     // Communities relay their origin's edits and deletions as
     // Announce{Update} / Announce{Delete}: the origin decides.
@@ -53,7 +58,7 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         id: inner_id,
         actor: inner_actor,
     };
-    match import::article(data, &object_id, Some(relay)).await {
+    Ok(match import::article(data, &object_id, Some(relay)).await {
         Ok(Imported::Stored { article, .. }) if !relayed_delete => {
             reactions::record(
                 &data.db,
@@ -64,20 +69,24 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             )
             .await?;
             data.pages.clear();
+            Applied
         }
         Ok(Imported::Stored { .. }) => {
             tracing::info!(id = %doc.id, "relayed Delete of an object its origin still serves; kept");
+            Ignored
         }
         Ok(Imported::Gone { .. }) => {
             tracing::info!(id = %object_id, "announced object is gone at its origin");
+            Applied
         }
         Ok(Imported::Skipped(why)) => {
-            tracing::info!(id = %doc.id, "announced object not kept: {why}")
+            tracing::info!(id = %doc.id, "announced object not kept: {why}");
+            Ignored
         }
         // The sender cannot fix what the origin does: accept, store nothing.
         Err(e) => {
-            tracing::info!(id = %doc.id, object = %object_id, error = %e, "announced object could not be fetched or verified; nothing stored")
+            tracing::info!(id = %doc.id, object = %object_id, error = %e, "announced object could not be fetched or verified; nothing stored");
+            Ignored
         }
-    }
-    Ok(())
+    })
 }

@@ -1,19 +1,27 @@
-//! `Create`/`Update` of an article-like object by an actor one of our
-//! communities follows (directly, or through the object's `audience`).
+//! `Create`/`Update` of a post: a reply to one of our articles (a comment,
+//! or a private reply kept for the people it addresses), or a post by or
+//! for an actor one of our communities follows.
 
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::{activity::ActivityDoc, article::ArticleDoc};
-use activitypub_federation::fetch::object_id::ObjectId;
-use entity::follow;
+use crate::federation::protocol::{
+    activity::ActivityDoc,
+    article::{ArticleDoc, POST_TYPES},
+};
+use entity::{actor, follow};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
+pub async fn receive(
+    data: &Data,
+    signer: &ApubActor,
+    doc: &ActivityDoc,
+    raw: &serde_json::Value,
+) -> AppResult<super::Outcome> {
     let kind = super::object_type(&doc.object);
-    if !matches!(kind, Some("Article" | "Page" | "Note")) {
+    if !kind.is_some_and(|k| POST_TYPES.contains(&k)) {
         tracing::info!(kind = ?kind, id = %doc.id, "Create/Update of an object type not handled yet; ignored");
-        return Ok(());
+        return Ok(super::Outcome::Ignored);
     }
     let object: ArticleDoc = serde_json::from_value(doc.object.clone())
         .map_err(|e| AppError::BadRequest(format!("the created object is not valid: {e}")))?;
@@ -24,51 +32,64 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             doc.actor, object.id
         ))
     })?;
-    if !object.attributed_to.iter().any(|a| a == &doc.actor) {
+    if !object.attributed_to.iter().any(|a| a == &doc.actor)
+        && object.actor.as_ref() != Some(&doc.actor)
+    {
         return Err(AppError::BadRequest(
             "the object's attributedTo does not include the activity's actor".into(),
         ));
     }
     if let Some(parent) = &object.in_reply_to {
         // A reply: a comment when it belongs to one of our articles' threads.
-        match crate::domain::comments::thread_of(&data.db, parent.as_str()).await? {
+        return match crate::domain::comments::thread_of(&data.db, parent.as_str()).await? {
             Some(article) => {
-                crate::domain::comments::receive(data.app_data(), &article, &signer.model, &object)
-                    .await?;
+                let reply = crate::federation::reply::remote_reply(
+                    &object,
+                    doc,
+                    raw,
+                    signer.model.followers_url.as_deref(),
+                    parent,
+                );
+                let kept = crate::domain::comments::receive(
+                    data.app_data(),
+                    &article,
+                    &signer.model,
+                    &reply,
+                )
+                .await?;
+                Ok(if kept.is_some() {
+                    super::Outcome::Applied
+                } else {
+                    super::Outcome::Ignored
+                })
             }
-            None => tracing::info!(id = %object.id, "reply to something that is not ours; ignored"),
-        }
-        return Ok(());
+            None => {
+                tracing::info!(id = %object.id, "reply to something that is not ours; ignored");
+                Ok(super::Outcome::Ignored)
+            }
+        };
     }
     let existing = crate::domain::remote::find(&data.db, object.id.as_str()).await?;
     if let Some(e) = &existing {
         // Only an author changes an object we hold.
         if !crate::domain::remote::is_author(&data.db, e, &signer.model).await? {
             tracing::info!(id = %object.id, "Update by someone other than an author ignored");
-            return Ok(());
+            return Ok(super::Outcome::Ignored);
         }
     } else {
-        // Keep only what someone here asked for: an accepted follow of the
-        // author or of the community the object belongs to.
-        let community = match &object.audience {
-            Some(a) => ObjectId::<ApubActor>::from(a.clone())
-                .dereference(data)
-                .await
-                .ok(),
-            None => None,
-        };
-        let mut followed_ids = vec![signer.model.id];
-        if let Some(c) = &community {
-            followed_ids.push(c.model.id);
+        // Only posts meant for everyone reach a network feed.
+        let visibility = crate::federation::reply::visibility(
+            &object,
+            Some(doc),
+            signer.model.followers_url.as_deref(),
+        );
+        if !visibility.is_shown() {
+            tracing::info!(id = %object.id, "a followers-only or direct post is not kept");
+            return Ok(super::Outcome::Ignored);
         }
-        let followers_here = follow::Entity::find()
-            .filter(follow::Column::TargetId.is_in(followed_ids))
-            .filter(follow::Column::Accepted.eq(true))
-            .count(&data.db)
-            .await?;
-        if followers_here == 0 {
+        if !followed_here(data, signer, &object, doc).await? {
             tracing::info!(id = %object.id, "object from an actor nobody here follows; ignored");
-            return Ok(());
+            return Ok(super::Outcome::Ignored);
         }
     }
     // An edit of a copy we hold is passed on by our communities that shared
@@ -81,5 +102,49 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             actor: Some(doc.actor.as_str()),
         });
     crate::federation::import::store(data, &object, relay).await?;
-    Ok(())
+    Ok(super::Outcome::Applied)
+}
+
+/// Keep only what someone here asked for: an accepted follow of the author,
+/// or of a group the post is for, however its server says so: `audience`
+/// (Lemmy), `to` (Lotide), `cc` (Hubzilla, GNU social) or `attributedTo`
+/// beside the author (Plume). Only actors we already know are looked at,
+/// and only those on the post's own server (a group elsewhere brings the
+/// post by its own Announce, fetched from its origin).
+async fn followed_here(
+    data: &Data,
+    signer: &ApubActor,
+    object: &ArticleDoc,
+    doc: &ActivityDoc,
+) -> AppResult<bool> {
+    let named: Vec<String> = object
+        .audience
+        .iter()
+        .chain(object.attributed_to.iter())
+        .chain(object.to.iter())
+        .chain(object.cc.iter())
+        .chain(doc.to.iter())
+        .chain(doc.cc.iter())
+        .filter(|u| crate::federation::guard::same_origin(u, &object.id))
+        .map(|u| u.to_string())
+        .take(100)
+        .collect();
+    let mut ids = vec![signer.model.id];
+    if !named.is_empty() {
+        ids.extend(
+            actor::Entity::find()
+                .filter(actor::Column::ApId.is_in(named))
+                .filter(actor::Column::Local.eq(false))
+                .all(&data.db)
+                .await?
+                .into_iter()
+                .map(|a| a.id),
+        );
+    }
+    Ok(follow::Entity::find()
+        .filter(follow::Column::TargetId.is_in(ids))
+        .filter(follow::Column::Accepted.eq(true))
+        .count(&data.db)
+        .await?
+        > 0)
 }

@@ -5,17 +5,21 @@ use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
 use crate::federation::protocol::{activity::ActivityDoc, ref_id};
 
-pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
+pub async fn receive(
+    data: &Data,
+    signer: &ApubActor,
+    doc: &ActivityDoc,
+) -> AppResult<super::Outcome> {
     let object = ref_id(&doc.object).ok_or_else(|| {
         AppError::BadRequest("Delete needs an object id or a Tombstone with an id".into())
     })?;
     if object.as_str() == signer.model.ap_id {
         tracing::info!(actor = %object, "actor deleted; account deletion is not handled yet");
-        return Ok(());
+        return Ok(super::Outcome::Ignored);
     }
     if !crate::federation::guard::same_origin(&object, &doc.actor) {
         tracing::info!(id = %doc.id, "Delete of another server's object ignored");
-        return Ok(());
+        return Ok(super::Outcome::Ignored);
     }
     let deleted = delete_copy(data, signer, doc, &object).await?;
     if deleted {
@@ -24,8 +28,9 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         .await?
     {
         tracing::info!(id = %doc.id, object = %object, "Delete of an object we do not have or its actor did not write; ignored");
+        return Ok(super::Outcome::Ignored);
     }
-    Ok(())
+    Ok(super::Outcome::Applied)
 }
 
 /// Forget our copy of a remote article its author deleted; our communities

@@ -15,31 +15,42 @@ use super::protocol::activity::ActivityDoc;
 use crate::error::AppResult;
 use serde_json::Value;
 
+/// What handling an activity came to: only applied activities keep their
+/// JSON (for as long as deduplication needs it); an ignored one keeps only
+/// its id, so a redelivery is still recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Applied,
+    Ignored,
+}
+
 pub async fn handle(
     data: &Data,
     signer: &ApubActor,
     doc: &ActivityDoc,
     raw: &Value,
-) -> AppResult<()> {
+) -> AppResult<Outcome> {
+    let applied = |r: AppResult<()>| r.map(|()| Outcome::Applied);
     match doc.kind.as_str() {
-        "Follow" => follow::receive(data, signer, doc).await,
-        "Undo" => undo::receive(data, signer, doc).await,
-        "Accept" => accept::receive(data, signer, doc, true).await,
-        "Reject" => accept::receive(data, signer, doc, false).await,
-        "Create" | "Update" => create::receive(data, signer, doc).await,
+        "Follow" => applied(follow::receive(data, signer, doc).await),
+        "Undo" => applied(undo::receive(data, signer, doc).await),
+        "Accept" => applied(accept::receive(data, signer, doc, true).await),
+        "Reject" => applied(accept::receive(data, signer, doc, false).await),
+        "Create" | "Update" => create::receive(data, signer, doc, raw).await,
         "Announce" => announce::receive(data, signer, doc).await,
         "Delete" => delete::receive(data, signer, doc).await,
         // Misskey's reactions are Likes with an emoji.
-        "Like" | "EmojiReact" => like::receive(data, signer, doc).await,
+        "Like" | "EmojiReact" => applied(like::receive(data, signer, doc).await),
         other => {
-            let _ = raw;
             tracing::info!(kind = other, id = %doc.id, actor = %doc.actor, "activity type not handled yet; accepted and ignored");
-            Ok(())
+            Ok(Outcome::Ignored)
         }
     }
 }
 
 /// The `type` of an embedded object, if it is one.
+/// (Inbound documents have had their `type` lists and compact IRIs reduced
+/// to one plain name by `protocol::normalize_terms`.)
 pub fn object_type(v: &Value) -> Option<&str> {
     v.get("type").and_then(Value::as_str)
 }

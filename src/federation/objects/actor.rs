@@ -7,6 +7,7 @@ use activitypub_federation::config::Data;
 use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
 use entity::actor;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TryIntoModel};
 use serde_json::json;
 use url::Url;
@@ -50,7 +51,7 @@ impl ApubActor {
         ActorDoc {
             id: self.id.clone(),
             kind: kind.into(),
-            preferred_username: m.username.clone(),
+            preferred_username: Some(m.username.clone()),
             name: Some(m.display_name.clone().unwrap_or_else(|| m.username.clone())),
             summary: Some(
                 m.summary
@@ -159,6 +160,7 @@ impl Object for ApubActor {
             .one(&data.db)
             .await?;
         let now = crate::domain::now();
+        let is_new = existing.is_none();
         let mut row: actor::ActiveModel = match existing {
             Some(e) if e.local => return ApubActor::new(e),
             Some(e) => e.into(),
@@ -173,16 +175,19 @@ impl Object for ApubActor {
             },
         };
         row.kind = Set(json.kind.to_lowercase());
-        row.username = Set(crate::content::truncate_words(
-            &json.preferred_username,
-            100,
-        ));
+        row.username = Set(crate::content::truncate_words(&remote_username(&json), 100));
         row.host = Set(host);
-        row.display_name = Set(bounded(json.name.clone(), 200));
+        row.display_name = Set(bounded(
+            json.name
+                .as_deref()
+                .map(crate::content::clean_name)
+                .filter(|n| !n.is_empty()),
+            200,
+        ));
         row.summary = Set(bounded(
             json.summary
                 .as_deref()
-                .map(crate::content::sanitize_remote_html),
+                .map(|s| crate::content::sanitize_remote_html(s, &json.id)),
             5000,
         ));
         row.inbox_url = Set(json.inbox.to_string());
@@ -197,9 +202,69 @@ impl Object for ApubActor {
         row.icon_url = Set(json.icon_url().map(|u| u.to_string()));
         row.manually_approves = Set(json.manually_approves_followers.unwrap_or(false));
         row.last_refreshed_at = Set(now);
+        if is_new {
+            // A new actor often sends several activities at once (a Like and
+            // an Announce in the same second): concurrent first contacts
+            // upsert the same row instead of failing on the unique id.
+            use actor::Column as C;
+            actor::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::column(C::ApId)
+                        .update_columns([
+                            C::Kind,
+                            C::Username,
+                            C::Host,
+                            C::DisplayName,
+                            C::Summary,
+                            C::InboxUrl,
+                            C::SharedInboxUrl,
+                            C::OutboxUrl,
+                            C::FollowersUrl,
+                            C::PublicKeyPem,
+                            C::IconUrl,
+                            C::ManuallyApproves,
+                            C::LastRefreshedAt,
+                        ])
+                        .to_owned(),
+                )
+                .exec_without_returning(&data.db)
+                .await?;
+            let saved = actor::Entity::find()
+                .filter(actor::Column::ApId.eq(json.id.as_str()))
+                .one(&data.db)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("actor {} vanished", json.id)))?;
+            return ApubActor::new(saved);
+        }
         let saved = row.save(&data.db).await?.try_into_model()?;
         ApubActor::new(saved)
     }
+}
+
+/// The handle's user part: `preferredUsername` without bidi or invisible
+/// characters; an actor without one (ActivityPub makes it optional) is
+/// named after the last segment of its id.
+fn remote_username(json: &ActorDoc) -> String {
+    let given = json
+        .preferred_username
+        .as_deref()
+        .map(crate::content::clean_name)
+        .filter(|n| !n.is_empty());
+    given.unwrap_or_else(|| {
+        let from_id: String = json
+            .id
+            .path_segments()
+            .and_then(|mut s| s.rfind(|seg| !seg.is_empty()))
+            .unwrap_or("")
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            .collect();
+        if from_id.is_empty() {
+            json.id.host_str().unwrap_or("actor").to_string()
+        } else {
+            from_id
+        }
+    })
 }
 
 impl Actor for ApubActor {

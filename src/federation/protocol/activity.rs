@@ -1,7 +1,7 @@
 //! The envelope shared by every activity. What `object` means depends on the
 //! `type`; the handlers in `federation::activities` interpret it.
 
-use super::{id_of, one_or_many_urls};
+use super::{de_type, id_of, one_or_many_urls};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
@@ -10,7 +10,7 @@ use url::Url;
 #[serde(rename_all = "camelCase")]
 pub struct ActivityDoc {
     pub id: Url,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "de_type")]
     pub kind: String,
     #[serde(deserialize_with = "id_of")]
     pub actor: Url,

@@ -1,7 +1,7 @@
 //! Actors: `Application`, `Group`, `Person` (and others' `Service`,
 //! `Organization`), with the fields Mastodon reads.
 
-use super::{first_of, one_or_many_urls};
+use super::{de_type, first_of, one_or_many_urls};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,9 +11,11 @@ use url::Url;
 #[serde(rename_all = "camelCase")]
 pub struct ActorDoc {
     pub id: Url,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "de_type")]
     pub kind: String,
-    pub preferred_username: String,
+    /// Optional in ActivityPub: without it we name the actor after its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

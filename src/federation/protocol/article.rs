@@ -1,20 +1,32 @@
 //! Articles (and other post-like objects we receive: `Note`, `Page`).
 
-use super::one_or_many_urls;
+use super::{de_type, one_or_many, one_or_many_urls};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use url::Url;
 
+/// The post-like types we keep: articles and notes, Lemmy's and
+/// WordPress's pages, Mobilizon's (and Gancio's) events, and polls.
+pub const POST_TYPES: &[&str] = &["Article", "Page", "Note", "Event", "Question"];
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleDoc {
     pub id: Url,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "de_type")]
     pub kind: String,
     #[serde(deserialize_with = "one_or_many_urls")]
     pub attributed_to: Vec<Url>,
+    /// Mobilizon names an event's organizer here when the event is
+    /// attributed to its group.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_id"
+    )]
+    pub actor: Option<Url>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -48,8 +60,35 @@ pub struct ArticleDoc {
     pub to: Vec<Url>,
     #[serde(default, deserialize_with = "one_or_many_urls")]
     pub cc: Vec<Url>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
     pub tag: Vec<Value>,
+    /// Images and other files (one or many).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub attachment: Vec<Value>,
+    /// `Event`s: when it starts and ends (a time we cannot read is left
+    /// out, not an error), and where.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_time"
+    )]
+    pub start_time: Option<DateTime<Utc>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_time"
+    )]
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Value>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -103,6 +142,15 @@ fn opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Erro
         return Ok(None);
     }
     Ok(super::ref_ids(&v).into_iter().next())
+}
+
+fn lenient_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => DateTime::parse_from_rfc3339(&s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+        _ => None,
+    })
 }
 
 fn lenient_source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Source>, D::Error> {

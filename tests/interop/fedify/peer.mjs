@@ -105,7 +105,7 @@ function buildNote(ctx, id) {
     attribution: ctx.getActorUri(ALICE),
     content: n.content,
     replyTarget: n.inReplyTo,
-    tos: [PUBLIC_COLLECTION],
+    tos: n.tos ?? [PUBLIC_COLLECTION],
     ccs: n.ccs,
     published: n.published,
   });
@@ -208,8 +208,18 @@ const routes = {
   "POST /_control/reply": async (ctx, body) => {
     const actor = await lookupActor(ctx, body.target);
     const id = crypto.randomUUID();
-    const ccs = [...new Set([actor.id.href, ...(body.to ?? [])])].map((u) => new URL(u));
-    notes.set(id, { content: body.content, inReplyTo: new URL(body.inReplyTo), ccs, published: Temporal.Now.instant() });
+    const mentioned = [...new Set([actor.id.href, ...(body.to ?? [])])].map((u) => new URL(u));
+    // Mastodon's four visibilities (body.visibility, "public" by default):
+    // public = Public in to; unlisted = Public in cc; followers = the
+    // followers collection only; direct = the mentioned actors only.
+    const followers = ctx.getFollowersUri(ALICE);
+    const [tos, ccs] = {
+      public: [[PUBLIC_COLLECTION], mentioned],
+      unlisted: [[followers], [PUBLIC_COLLECTION, ...mentioned]],
+      followers: [[followers], mentioned],
+      direct: [mentioned, []],
+    }[body.visibility ?? "public"];
+    notes.set(id, { content: body.content, inReplyTo: new URL(body.inReplyTo), tos, ccs, published: Temporal.Now.instant() });
     const note = buildNote(ctx, id);
     const create = new Create({
       id: new URL(`${note.id.href}/activity`), actor: ctx.getActorUri(ALICE), object: note,
