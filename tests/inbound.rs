@@ -455,6 +455,23 @@ async fn posts_reach_a_followed_group_however_addressed(backend: Backend) {
     let (status, text) = post_as(&peer, &group, &a.url("/inbox"), &announce).await;
     assert_eq!(status, 202, "{text}");
 
+    // A private post the group announces stays out.
+    let mut hidden = second.clone();
+    hidden["id"] = json!(format!("{}/objects/event3", peer.base));
+    hidden["name"] = json!("Members' dinner");
+    hidden["to"] = json!([format!("{g}/followers")]);
+    hidden["cc"] = json!([]);
+    peer.serve("event3", hidden.clone());
+    let announce = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{g}/announces/event3"), "type": "Announce", "actor": g,
+        "object": hidden["id"], "to": [format!("{g}/followers")],
+    });
+    assert_eq!(
+        post_as(&peer, &group, &a.url("/inbox"), &announce).await.0,
+        202
+    );
+
     let items = network(&a).await;
     let mut titles: Vec<String> = items
         .iter()

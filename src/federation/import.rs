@@ -104,6 +104,17 @@ pub async fn article(
     if object.in_reply_to.is_some() {
         return Ok(Imported::Skipped(format!("{object_id} is a reply")));
     }
+    // What its author kept to followers or to named people stays out of
+    // network feeds, whoever announces it. (An object that gives no
+    // addressing at all when fetched is taken as public: it was served to
+    // us, an outsider, on request.)
+    if !(object.to.is_empty() && object.cc.is_empty())
+        && !super::reply::visibility(&object, None, None).is_shown()
+    {
+        return Ok(Imported::Skipped(format!(
+            "{object_id} is not public: followers-only or direct"
+        )));
+    }
     store(&data, &object, relay).await
 }
 
