@@ -20,7 +20,7 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
 use peerpress::config::Settings;
-use peerpress::federation::signatures::{
+use peerpress::wire::signatures::{
     KeyCache, generate_keypair, parse_request_signature, sign_request,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};

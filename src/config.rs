@@ -180,9 +180,9 @@ impl Settings {
                 "delivery.per_host, delivery.request_timeout_secs and delivery.park_after_days must be at least 1".into(),
             ));
         }
-        crate::domain::names::LocalName::parse(&self.community.name)
+        crate::content::names::LocalName::parse(&self.community.name)
             .map_err(|e| ConfigError(format!("community.name: {e}")))?;
-        crate::domain::names::LocalName::parse(&self.admin.username)
+        crate::content::names::LocalName::parse(&self.admin.username)
             .map_err(|e| ConfigError(format!("admin.username: {e}")))?;
         if self.community.name == self.admin.username {
             return Err(ConfigError(

@@ -3,7 +3,7 @@
 //! process, which is how the tests run several instances side by side.
 
 use crate::config::Settings;
-use crate::federation::signatures::KeyCache;
+use crate::wire::signatures::KeyCache;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -21,9 +21,9 @@ pub struct Inner {
     /// Woken when deliveries are enqueued.
     pub delivery_wake: Notify,
     /// Request rates per client address and remote host.
-    pub limiter: crate::federation::guard::RateLimiter,
+    pub limiter: crate::ratelimit::RateLimiter,
     /// Public GET responses; cleared when public content changes.
-    pub pages: Arc<crate::web::cache::ResponseCache>,
+    pub pages: Arc<crate::cache::ResponseCache>,
 }
 
 impl std::ops::Deref for AppContext {
@@ -64,6 +64,19 @@ impl AppContext {
             pages: Arc::default(),
             limiter: Default::default(),
         })))
+    }
+
+    /// The end of every write, after its transaction committed: public
+    /// pages show it at once, and the delivery workers send what it
+    /// enqueued.
+    pub fn committed(&self) {
+        self.pages.clear();
+        self.delivery_wake.notify_one();
+    }
+
+    /// A committed write that changed what pages show but enqueued nothing.
+    pub fn changed(&self) {
+        self.pages.clear();
     }
 
     pub fn base_url(&self) -> String {

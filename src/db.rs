@@ -62,3 +62,10 @@ pub async fn begin_write(
     }
     Ok(txn)
 }
+
+/// Now, at microsecond precision: what PostgreSQL stores, so values
+/// round-trip equal.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let n = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(n.timestamp_micros()).unwrap_or(n)
+}

@@ -15,6 +15,7 @@
 //! one process (the tests) can run several instances.
 
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -24,4 +25,6 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod ratelimit;
 pub mod web;
+pub mod wire;

@@ -122,7 +122,7 @@ const AS: &str = "application/activity+json";
 
 /// An RFC 9421 signed POST of `body` to `url` (path `path`) by `key_id`.
 fn rfc9421_headers(
-    keys: &peerpress::federation::signatures::GeneratedKeys,
+    keys: &peerpress::wire::signatures::GeneratedKeys,
     key_id: &str,
     url: &str,
     host: &str,
@@ -211,7 +211,7 @@ attack!(key_of_another_actor, s => {
 attack!(garbage_signature_header, s => {
     let body = serde_json::to_vec(&create(&s.peer, &s.peer.actor_id, own_article(&s.peer))).unwrap();
     let date = httpdate::fmt_http_date(SystemTime::now());
-    let digest = peerpress::federation::signatures::sha256_digest_header(&body);
+    let digest = peerpress::wire::signatures::sha256_digest_header(&body);
     let (status, _) = raw_post(
         &s.a.url("/inbox"),
         &[("content-type", AS.into()), ("date", date), ("digest", digest), ("signature", "keyId=nonsense,,,===".into())],
@@ -225,7 +225,7 @@ async fn dated(s: &Scene, when: SystemTime) -> (u16, String) {
     let body =
         serde_json::to_vec(&create(&s.peer, &s.peer.actor_id, own_article(&s.peer))).unwrap();
     let date = httpdate::fmt_http_date(when);
-    let digest = peerpress::federation::signatures::sha256_digest_header(&body);
+    let digest = peerpress::wire::signatures::sha256_digest_header(&body);
     let sig = manual_sign(
         &s.peer.keys,
         &format!("{}#main-key", s.peer.actor_id),
@@ -263,7 +263,7 @@ attack!(future_date, s => {
 
 attack!(missing_date, s => {
     let body = serde_json::to_vec(&create(&s.peer, &s.peer.actor_id, own_article(&s.peer))).unwrap();
-    let digest = peerpress::federation::signatures::sha256_digest_header(&body);
+    let digest = peerpress::wire::signatures::sha256_digest_header(&body);
     let sig = manual_sign(
         &s.peer.keys,
         &format!("{}#main-key", s.peer.actor_id),
@@ -277,7 +277,7 @@ attack!(missing_date, s => {
 attack!(digest_of_another_body, s => {
     let body = serde_json::to_vec(&create(&s.peer, &s.peer.actor_id, own_article(&s.peer))).unwrap();
     let date = httpdate::fmt_http_date(SystemTime::now());
-    let digest = peerpress::federation::signatures::sha256_digest_header(b"{}");
+    let digest = peerpress::wire::signatures::sha256_digest_header(b"{}");
     let sig = manual_sign(
         &s.peer.keys,
         &format!("{}#main-key", s.peer.actor_id),
@@ -301,7 +301,7 @@ attack!(body_swapped_after_signing, s => {
 attack!(digest_not_signed, s => {
     let body = serde_json::to_vec(&create(&s.peer, &s.peer.actor_id, own_article(&s.peer))).unwrap();
     let date = httpdate::fmt_http_date(SystemTime::now());
-    let digest = peerpress::federation::signatures::sha256_digest_header(&body);
+    let digest = peerpress::wire::signatures::sha256_digest_header(&body);
     let sig = manual_sign(
         &s.peer.keys,
         &format!("{}#main-key", s.peer.actor_id),
@@ -582,7 +582,7 @@ async fn ssrf_targets_are_refused_before_any_connection() {
         "https://10.0.0.1/inbox".to_string(),
         format!("https://localhost:{port}/inbox"),
     ] {
-        let check = peerpress::federation::guard::check_outgoing(
+        let check = peerpress::wire::guard::check_outgoing(
             &ctx.settings,
             &url::Url::parse(&inbox).unwrap(),
         );
@@ -718,15 +718,14 @@ async fn secure_mode_requires_signed_fetches() {
 /// GET `url` as ActivityStreams, signed with `keys` under `key_id`.
 async fn signed_get(
     url: &url::Url,
-    keys: &peerpress::federation::signatures::GeneratedKeys,
+    keys: &peerpress::wire::signatures::GeneratedKeys,
     key_id: &str,
 ) -> u16 {
-    let key = peerpress::federation::signatures::KeyCache::default()
+    let key = peerpress::wire::signatures::KeyCache::default()
         .get(1, &keys.private_pem)
         .unwrap();
     let mut req = client().get(url.as_str()).header("accept", AS);
-    for (k, v) in
-        peerpress::federation::signatures::sign_request(&key, key_id, "GET", url, None).unwrap()
+    for (k, v) in peerpress::wire::signatures::sign_request(&key, key_id, "GET", url, None).unwrap()
     {
         if k != "host" {
             req = req.header(k, v);

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use peerpress::app::{Running, open, start};
 use peerpress::config::Settings;
 use peerpress::context::AppContext;
-use peerpress::federation::signatures::{GeneratedKeys, KeyCache, generate_keypair, sign_request};
+use peerpress::wire::signatures::{GeneratedKeys, KeyCache, generate_keypair, sign_request};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
@@ -690,7 +690,7 @@ pub fn manual_sign(keys: &GeneratedKeys, key_id: &str, parts: &[(&str, String)])
 
 /// RSA-SHA256 (PKCS#1 v1.5) of `text`, base64.
 pub fn rsa_sign(keys: &GeneratedKeys, text: &str) -> String {
-    let der = peerpress::federation::signatures::pem_to_der(&keys.private_pem).unwrap();
+    let der = peerpress::wire::signatures::pem_to_der(&keys.private_pem).unwrap();
     let key = aws_lc_rs::rsa::KeyPair::from_pkcs8(&der).unwrap();
     let mut sig = vec![0u8; key.public_modulus_len()];
     key.sign(

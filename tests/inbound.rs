@@ -7,7 +7,7 @@ use crate::comments::real_reply;
 use crate::db_test;
 use crate::harness::{Backend, FakePeer, TestInstance, client};
 use crate::interop_fedify::FedifyPeer;
-use peerpress::federation::signatures::{GeneratedKeys, generate_keypair};
+use peerpress::wire::signatures::{GeneratedKeys, generate_keypair};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
 fn digest(body: &[u8]) -> String {
-    peerpress::federation::signatures::sha256_digest_header(body)
+    peerpress::wire::signatures::sha256_digest_header(body)
 }
 
 async fn followers(a: &TestInstance) -> u64 {

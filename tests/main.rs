@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod architecture;
 mod articles;
 mod attacks;
 mod binary;

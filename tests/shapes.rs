@@ -3,7 +3,7 @@
 //! the Follow, pages for browsers.
 
 use crate::harness::{Backend, FakePeer, TestInstance, client};
-use peerpress::federation::signatures::parse_request_signature;
+use peerpress::wire::signatures::parse_request_signature;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webfinger_round_trip_and_actor_shape() {

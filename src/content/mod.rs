@@ -2,6 +2,7 @@
 //! licence catalogue and language tags. Pure functions, no I/O.
 
 pub mod licences;
+pub mod names;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 

@@ -13,7 +13,7 @@ use super::backoff;
 use super::health;
 use crate::context::AppContext;
 use crate::error::AppResult;
-use crate::federation::signatures::sign_request;
+use crate::wire::signatures::sign_request;
 use chrono::{DateTime, Duration, Utc};
 use entity::{activity, actor, delivery, follow};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -223,7 +223,7 @@ async fn run(
 /// and host.
 async fn claim(ctx: &AppContext, limit: usize, busy: &[String]) -> AppResult<Vec<delivery::Model>> {
     let backend = ctx.db.get_database_backend();
-    let now = crate::domain::now();
+    let now = crate::db::now();
     let lease =
         now + Duration::seconds(i64::try_from(ctx.settings.delivery.lease_secs).unwrap_or(60));
     let mut values: Vec<sea_orm::Value> = vec![lease.into(), now.into(), now.into()];
@@ -453,15 +453,15 @@ enum SendError {
 async fn send(ctx: &AppContext, d: &delivery::Model, p: &Prepared) -> Result<Response, SendError> {
     let inbox = Url::parse(&d.inbox_url)
         .map_err(|e| SendError::Permanent(format!("inbox `{}` is not a URL: {e}", d.inbox_url)))?;
-    crate::federation::guard::check_outgoing(&ctx.settings, &inbox)
+    crate::wire::guard::check_outgoing(&ctx.settings, &inbox)
         .map_err(|e| SendError::Permanent(format!("inbox refused: {e}")))?;
     let headers = sign_request(&p.key, &p.key_id, "POST", &inbox, Some(&p.body))
         .map_err(SendError::Permanent)?;
     let mut req = ctx
         .http
         .post(inbox.as_str())
-        .header("content-type", crate::federation::protocol::AS_CONTENT_TYPE)
-        .header("accept", crate::federation::protocol::AS_CONTENT_TYPE);
+        .header("content-type", crate::wire::AS_CONTENT_TYPE)
+        .header("accept", crate::wire::AS_CONTENT_TYPE);
     for (name, value) in headers {
         req = req.header(name, value);
     }
@@ -537,7 +537,7 @@ async fn write_outcomes(ctx: &AppContext, outcomes: Vec<Outcome>, stats: &mut Ro
 }
 
 async fn try_write_outcomes(ctx: &AppContext, outcomes: &[Outcome]) -> AppResult<RoundStats> {
-    let now = crate::domain::now();
+    let now = crate::db::now();
     let park_days = ctx.settings.delivery.park_after_days;
     let mut stats = RoundStats::default();
     let txn = crate::db::begin_write(&ctx.db).await?;

@@ -126,13 +126,13 @@ async fn make_due(ctx: &AppContext, host: &str) -> AppResult<u64> {
     let res = delivery::Entity::update_many()
         .col_expr(
             delivery::Column::NextAttemptAt,
-            Expr::value(crate::domain::now()),
+            Expr::value(crate::db::now()),
         )
         .filter(delivery::Column::Host.eq(host))
         .filter(delivery::Column::State.eq("pending"))
         .exec(&ctx.db)
         .await?;
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(res.rows_affected)
 }
 

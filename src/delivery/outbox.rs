@@ -28,7 +28,7 @@ pub async fn store_activity(
         actor_ap_id: Set(actor.ap_id.clone()),
         json: Set(json.to_string()),
         local: Set(true),
-        created_at: Set(crate::domain::now()),
+        created_at: Set(crate::db::now()),
         ..Default::default()
     }
     .insert(db)
@@ -69,7 +69,7 @@ pub async fn enqueue(
     let activity = store_activity(db, json, signer).await?;
     let inboxes: BTreeSet<String> = inboxes.into_iter().collect();
     let key = object_key(json);
-    let now = crate::domain::now();
+    let now = crate::db::now();
     let rows: Vec<delivery::ActiveModel> = inboxes
         .iter()
         .map(|inbox| delivery::ActiveModel {

@@ -3,7 +3,7 @@
 use super::names::LocalName;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
-use crate::federation::signatures::generate_keypair;
+use crate::wire::signatures::generate_keypair;
 use entity::{actor, membership};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 

@@ -7,7 +7,7 @@ use crate::content::{self, licences};
 use crate::context::AppContext;
 use crate::delivery;
 use crate::error::{AppError, AppResult};
-use crate::federation::outbound;
+use crate::wire::outbound;
 use entity::{actor, article, article_author, article_slug, article_tag};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -271,6 +271,18 @@ pub struct ArticleView {
     pub tags: Vec<String>,
 }
 
+impl ArticleView {
+    /// Borrowed, for the wire's builders.
+    pub fn parts(&self) -> outbound::ArticleParts<'_> {
+        outbound::ArticleParts {
+            article: &self.article,
+            authors: &self.authors,
+            community: self.community.as_ref(),
+            tags: &self.tags,
+        }
+    }
+}
+
 pub async fn load_view(
     db: &impl ConnectionTrait,
     article: article::Model,
@@ -498,7 +510,7 @@ async fn federate_create(
     view: &ArticleView,
 ) -> AppResult<()> {
     let base = ctx.base_url();
-    let object = outbound::object_doc(&base, view);
+    let object = outbound::object_doc(&base, view.parts());
     let Some(first) = view.authors.first() else {
         return Err(AppError::Internal("article without author".into()));
     };
@@ -579,8 +591,7 @@ pub async fn publish(
         federate_create(ctx, &txn, &view).await?;
     }
     txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(view)
 }
 
@@ -643,8 +654,7 @@ pub async fn announce(
     let view = load_view(&txn, saved).await?;
     federate_create(ctx, &txn, &view).await?;
     txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(view)
 }
 
@@ -757,7 +767,7 @@ pub async fn edit(
         federate_create(ctx, &txn, &view).await?;
     } else if !view.article.draft {
         let base = ctx.base_url();
-        let object = outbound::object_doc(&base, &view);
+        let object = outbound::object_doc(&base, view.parts());
         let Some(first) = view.authors.first() else {
             return Err(AppError::Internal("article without author".into()));
         };
@@ -765,8 +775,7 @@ pub async fn edit(
         delivery::enqueue(&txn, &update, first, audience_inboxes(&txn, &view).await?).await?;
     }
     txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(view)
 }
 
@@ -797,8 +806,7 @@ pub async fn delete(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppR
         delivery::enqueue(&txn, &delete, first, audience_inboxes(&txn, &view).await?).await?;
     }
     txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use crate::content;
 use crate::context::AppContext;
 use crate::delivery;
 use crate::error::{AppError, AppResult};
-use crate::federation::outbound;
+use crate::wire::outbound;
 use entity::{actor, article, comment};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -360,8 +360,7 @@ pub async fn receive(
         }
     };
     txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(Some(saved))
 }
 
@@ -513,7 +512,7 @@ pub async fn post_local(
         }
         .insert(&txn)
         .await?;
-        let note = outbound::comment_doc(&saved, person, &view, replied_to.as_ref());
+        let note = outbound::comment_doc(&saved, person, view.parts(), replied_to.as_ref());
         let create = outbound::create(&outbound::activity_id(&base), person, &note);
         // The people addressed (remote authors, the person replied to) and
         // the commenter's own followers.
@@ -539,8 +538,7 @@ pub async fn post_local(
         txn.commit().await?;
         saved
     };
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(saved)
 }
 
@@ -595,8 +593,7 @@ pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) 
     row.update(&txn).await?;
     send_delete(ctx, &txn, &current, &view).await?;
     txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(())
 }
 
@@ -785,8 +782,7 @@ pub async fn moderate(
         .await?;
     }
     txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(saved)
 }
 
@@ -871,7 +867,7 @@ pub async fn set_policy(
     )
     .await?;
     txn.commit().await?;
-    ctx.pages.clear();
+    ctx.changed();
     Ok(saved)
 }
 
@@ -936,8 +932,7 @@ pub async fn delete(ctx: &AppContext, ap_id: &str, actor: &actor::Model) -> AppR
     }
     comment::Entity::delete_by_id(found.id).exec(&txn).await?;
     txn.commit().await?;
-    ctx.pages.clear();
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(true)
 }
 

@@ -4,7 +4,7 @@
 use crate::context::AppContext;
 use crate::delivery;
 use crate::error::AppResult;
-use crate::federation::outbound;
+use crate::wire::outbound;
 use entity::{actor, follow};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
@@ -45,7 +45,7 @@ pub async fn start_following(
     .await?;
     delivery::enqueue(&txn, &json, community, [target.inbox_url.clone()]).await?;
     txn.commit().await?;
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(row)
 }
 
@@ -85,7 +85,7 @@ pub async fn accept_follower(
     let accept = outbound::accept(&outbound::activity_id(&ctx.base_url()), target, follow_json);
     delivery::enqueue(&txn, &accept, target, [follower.inbox_url.clone()]).await?;
     txn.commit().await?;
-    ctx.delivery_wake.notify_one();
+    ctx.committed();
     Ok(())
 }
 

@@ -3,19 +3,43 @@
 
 use crate::content;
 use crate::error::AppResult;
-use crate::federation::protocol::article::ArticleDoc;
 use entity::{actor, article, article_author, follow, reaction};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Set, TryIntoModel,
 };
 
+/// A post from another server as its origin gave it (HTML not yet
+/// sanitized): what `federation` reads off an `Article`, `Page`, `Note`,
+/// `Event` or `Question`.
+#[derive(Clone, Debug)]
+pub struct RemoteArticle {
+    pub id: url::Url,
+    /// `article`, `note`, `event` or `question`.
+    pub kind: &'static str,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub html: String,
+    /// The canonical page, already checked to be http(s) on the object's
+    /// own server.
+    pub url: Option<String>,
+    pub language: Option<String>,
+    /// The licence as received (a URL, usually).
+    pub licence: Option<String>,
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
+    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where an event takes place, as one line.
+    pub location: Option<String>,
+}
+
 /// Insert or update a remote article by its authors (the first is the main
 /// one; there is at least one). Its HTML is sanitized here, before it is
 /// stored.
 pub async fn upsert_article(
     db: &impl ConnectionTrait,
-    doc: &ArticleDoc,
+    doc: &RemoteArticle,
     authors: &[actor::Model],
     community: Option<&actor::Model>,
 ) -> AppResult<article::Model> {
@@ -24,15 +48,10 @@ pub async fn upsert_article(
             "remote article without author".into(),
         ));
     };
-    let original = doc
-        .url
-        .as_ref()
-        .and_then(crate::federation::protocol::ref_id)
-        .map(|u| u.to_string())
-        .unwrap_or_else(|| doc.id.to_string());
-    let content_html = content::sanitize_remote_html_bounded(doc.body(), &doc.id, &original);
+    let original = doc.url.clone().unwrap_or_else(|| doc.id.to_string());
+    let content_html = content::sanitize_remote_html_bounded(&doc.html, &doc.id, &original);
     let title = doc
-        .name
+        .title
         .clone()
         .map(|t| content::truncate_words(strip_tags(&t).trim(), 300))
         .unwrap_or_default();
@@ -41,27 +60,8 @@ pub async fn upsert_article(
         .as_deref()
         .map(|s| content::truncate_words(&strip_tags(s), content::SUMMARY_MAX))
         .unwrap_or_default();
-    // The canonical page: an http(s) link on the object's own server
-    // (never `javascript:` or a link elsewhere); else the id.
-    let url = doc
-        .url
-        .as_ref()
-        .and_then(crate::federation::protocol::ref_id)
-        .or_else(|| {
-            doc.url
-                .as_ref()
-                .and_then(|u| u.as_str())
-                .and_then(|s| url::Url::parse(s).ok())
-        })
-        .filter(|u| {
-            matches!(u.scheme(), "http" | "https")
-                && crate::federation::guard::same_origin(u, &doc.id)
-        })
-        .map(|u| u.to_string());
-    let language = doc
-        .content_map
-        .as_ref()
-        .and_then(|m| m.keys().next().cloned());
+    let url = doc.url.clone();
+    let language = doc.language.clone();
     let existing = article::Entity::find()
         .filter(article::Column::ApId.eq(doc.id.as_str()))
         .one(db)
@@ -89,22 +89,15 @@ pub async fn upsert_article(
     row.content_html = Set(content_html);
     row.url = Set(url);
     row.language = Set(language);
-    row.licence = Set(doc.license.clone());
+    row.licence = Set(doc.licence.clone());
     row.updated = Set(doc.updated);
-    row.kind = Set(match doc.kind.as_str() {
-        "Note" => "note",
-        "Event" => "event",
-        "Question" => "question",
-        _ => "article",
-    }
-    .to_string());
+    row.kind = Set(doc.kind.to_string());
     row.start_time = Set(doc.start_time);
     row.end_time = Set(doc.end_time);
     row.location = Set(doc
         .location
-        .as_ref()
-        .and_then(place_text)
-        .map(|p| content::truncate_words(&p, 300)));
+        .as_deref()
+        .map(|p| content::truncate_words(&content::clean_name(p), 300)));
     let saved = row.save(db).await?.try_into_model()?;
     article_author::Entity::delete_many()
         .filter(article_author::Column::ArticleId.eq(saved.id))
@@ -121,49 +114,6 @@ pub async fn upsert_article(
         .await?;
     }
     Ok(saved)
-}
-
-/// A `Place` (or a list of them, or a plain string) as one line of text:
-/// its name and postal address, as Mobilizon and Gancio give them.
-fn place_text(v: &serde_json::Value) -> Option<String> {
-    use serde_json::Value;
-    let place = match v {
-        Value::Array(items) => items.first()?,
-        other => other,
-    };
-    let text = |v: Option<&Value>| {
-        v.and_then(Value::as_str)
-            .map(content::clean_name)
-            .filter(|s| !s.is_empty())
-    };
-    let parts: Vec<String> = match place {
-        Value::String(s) => vec![content::clean_name(s)],
-        Value::Object(o) => {
-            let mut parts: Vec<String> = text(o.get("name")).into_iter().collect();
-            match o.get("address") {
-                Some(Value::Object(a)) => parts.extend(
-                    [
-                        "streetAddress",
-                        "postalCode",
-                        "addressLocality",
-                        "addressCountry",
-                    ]
-                    .iter()
-                    .filter_map(|k| text(a.get(*k))),
-                ),
-                other => parts.extend(text(other)),
-            }
-            parts
-        }
-        _ => Vec::new(),
-    };
-    let mut seen = Vec::new();
-    for p in parts {
-        if !seen.contains(&p) {
-            seen.push(p);
-        }
-    }
-    (!seen.is_empty()).then(|| seen.join(", "))
 }
 
 fn strip_tags(html: &str) -> String {

@@ -5,10 +5,10 @@
 
 use super::Data;
 use super::objects::actor::ApubActor;
-use super::protocol::article::ArticleDoc;
-use super::protocol::ref_id;
-pub use super::share::Relay;
+pub use crate::domain::shares::Relay;
 use crate::error::{AppError, AppResult};
+use crate::wire::article::ArticleDoc;
+use crate::wire::ref_id;
 use activitypub_federation::error::Error as FedError;
 use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
@@ -44,7 +44,7 @@ pub async fn article(
     object_id: &Url,
     relay: Option<Relay<'_>>,
 ) -> AppResult<Imported> {
-    super::guard::check_outgoing(&data.settings, object_id)
+    crate::wire::guard::check_outgoing(&data.settings, object_id)
         .map_err(|e| AppError::unprocessable("object", e))?;
     let data = data.reset_request_count();
     let mut fetched = match fetch_object_http::<_, Value>(object_id, &data).await {
@@ -63,10 +63,10 @@ pub async fn article(
                         actor: None,
                     }
                 };
-                super::share::relay(&data, &txn, object_id.as_str(), deleted).await?;
+                crate::domain::shares::relay(&data, &txn, object_id.as_str(), deleted).await?;
             }
             txn.commit().await?;
-            data.pages.clear();
+            data.committed();
             return Ok(Imported::Gone { changed });
         }
         // What its server answered is not an object with that id: the
@@ -89,10 +89,10 @@ pub async fn article(
             )));
         }
     };
-    super::protocol::normalize_terms(&mut fetched.object);
+    crate::wire::normalize_terms(&mut fetched.object);
     if !matches!(
         fetched.object.get("type").and_then(Value::as_str),
-        Some(kind) if super::protocol::article::POST_TYPES.contains(&kind)
+        Some(kind) if crate::wire::article::POST_TYPES.contains(&kind)
     ) {
         return Ok(Imported::Skipped(format!(
             "{object_id} is not an article, page, note, event or question"
@@ -108,9 +108,8 @@ pub async fn article(
     // network feeds, whoever announces it. (An object that gives no
     // addressing at all when fetched is taken as public: it was served to
     // us, an outsider, on request.)
-    if !(object.to.is_empty() && object.cc.is_empty())
-        && !super::reply::visibility(&object, None, None).is_shown()
-    {
+    let addressed = !object.to.is_empty() || !object.cc.is_empty();
+    if addressed && !super::convert::visibility(&object, None, None).is_shown() {
         return Ok(Imported::Skipped(format!(
             "{object_id} is not public: followers-only or direct"
         )));
@@ -130,7 +129,7 @@ pub async fn store(
     let mut authors: Vec<actor::Model> = Vec::new();
     let mut groups: Vec<actor::Model> = Vec::new();
     for author_id in object.attributed_to.iter().take(MAX_AUTHORS) {
-        if !super::guard::same_origin(author_id, &object.id) {
+        if !crate::wire::guard::same_origin(author_id, &object.id) {
             return Err(AppError::unprocessable(
                 "object",
                 format!("{object_id} names an author on another server ({author_id})"),
@@ -158,7 +157,7 @@ pub async fn store(
         ));
     }
     let community = match &object.audience {
-        Some(a) if super::guard::same_origin(a, &object.id) => {
+        Some(a) if crate::wire::guard::same_origin(a, &object.id) => {
             ObjectId::<ApubActor>::from(a.clone())
                 .dereference(data)
                 .await
@@ -171,6 +170,7 @@ pub async fn store(
         Some(c) => Some(c),
         None => addressed_group(data, object).await?,
     };
+    let remote = super::convert::remote_article(object);
     // Two Announces of a new article can race to insert it; the loser finds
     // the winner's row on its second try.
     let mut attempt = 0;
@@ -178,7 +178,7 @@ pub async fn store(
         attempt += 1;
         let txn = crate::db::begin_write(&data.db).await?;
         let before = crate::domain::remote::find(&txn, object_id.as_str()).await?;
-        match crate::domain::remote::upsert_article(&txn, object, &authors, community.as_ref())
+        match crate::domain::remote::upsert_article(&txn, &remote, &authors, community.as_ref())
             .await
         {
             Ok(stored) => {
@@ -194,7 +194,7 @@ pub async fn store(
                     && before.is_some()
                     && let Some(r) = relay.filter(|r| r.kind == "Update" && r.id.is_some())
                 {
-                    super::share::relay(data, &txn, &stored.ap_id, r).await?;
+                    crate::domain::shares::relay(data, &txn, &stored.ap_id, r).await?;
                 }
                 txn.commit().await?;
                 break (stored, changed);
@@ -205,7 +205,7 @@ pub async fn store(
             Err(e) => return Err(e),
         }
     };
-    data.pages.clear();
+    data.committed();
     Ok(Imported::Stored {
         article: Box::new(stored),
         changed,
@@ -221,7 +221,7 @@ async fn addressed_group(data: &Data, object: &ArticleDoc) -> AppResult<Option<a
         .to
         .iter()
         .chain(object.cc.iter())
-        .filter(|u| super::guard::same_origin(u, &object.id))
+        .filter(|u| crate::wire::guard::same_origin(u, &object.id))
         .map(Url::to_string)
         .take(100)
         .collect();
@@ -234,6 +234,19 @@ async fn addressed_group(data: &Data, object: &ArticleDoc) -> AppResult<Option<a
         .filter(actor::Column::Local.eq(false))
         .one(&data.db)
         .await?)
+}
+
+/// The current version of a remote article, fetched from its origin, for
+/// re-sharing: 422 when it is gone or not an article we keep.
+pub async fn current(data: &Data, url: &Url) -> AppResult<article::Model> {
+    match article(data, url, None).await? {
+        Imported::Stored { article, .. } => Ok(*article),
+        Imported::Gone { .. } => Err(AppError::unprocessable(
+            "object",
+            "it was deleted at its origin",
+        )),
+        Imported::Skipped(why) => Err(AppError::unprocessable("object", why)),
+    }
 }
 
 /// The object id an outbox item or an `Announce` points at: the object of
@@ -277,7 +290,7 @@ pub async fn backfill(
                 .map_err(|e| AppError::BadGateway(format!("could not fetch {url}: {e}")))
         }
     };
-    if !super::guard::same_origin(
+    if !crate::wire::guard::same_origin(
         &outbox,
         &Url::parse(&target.ap_id).map_err(AppError::internal)?,
     ) {
@@ -288,7 +301,7 @@ pub async fn backfill(
     let page = match collection.get("first") {
         Some(Value::Object(_)) => collection.get("first").cloned().unwrap_or_default(),
         Some(first) => match ref_id(first) {
-            Some(u) if super::guard::same_origin(&u, &outbox) => fetch(u).await?,
+            Some(u) if crate::wire::guard::same_origin(&u, &outbox) => fetch(u).await?,
             _ => Value::Null,
         },
         None => collection,
@@ -306,9 +319,9 @@ pub async fn backfill(
         let fetched;
         let item = match item {
             Value::String(_) => match ref_id(item) {
-                Some(u) if super::guard::same_origin(&u, &outbox) => match fetch(u).await {
+                Some(u) if crate::wire::guard::same_origin(&u, &outbox) => match fetch(u).await {
                     Ok(mut v) => {
-                        super::protocol::normalize_terms(&mut v);
+                        crate::wire::normalize_terms(&mut v);
                         fetched = v;
                         &fetched
                     }

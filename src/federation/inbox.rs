@@ -1,5 +1,6 @@
-//! The inboxes (`/inbox` and each actor's): check, verify, deduplicate,
-//! dispatch. Every step that refuses says why, with a 4xx.
+//! What reaches an inbox (the axum endpoints are in `web::inbox`): check,
+//! verify, deduplicate, dispatch. Every step that refuses says why, with a
+//! 4xx.
 //!
 //! Order matters: the body is bounded by the router (1 MiB, 413), then its
 //! content type (415) and JSON shape (400) are checked before any network
@@ -10,107 +11,17 @@
 use super::Data;
 use super::activities;
 use super::objects::actor::ApubActor;
-use super::protocol::activity::ActivityDoc;
-use super::signatures::parse_request_signature_with_scheme;
 use crate::error::{AppError, AppResult};
+use crate::wire::activity::ActivityDoc;
+use crate::wire::signatures::parse_request_signature_with_scheme;
 use activitypub_federation::fetch::object_id::ObjectId;
-use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path};
-use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method};
 use entity::activity;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// The most bytes an inbox accepts (Mastodon refuses documents over 1 MB too).
 pub const MAX_BODY: usize = 1024 * 1024;
-
-pub async fn shared_inbox(
-    data: Data,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(receive(&data, &method, &uri, &headers, &body).await)
-}
-
-pub async fn community_inbox(
-    data: Data,
-    Path(name): Path<String>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    actor_inbox(
-        data,
-        crate::domain::actors::LocalKind::Community,
-        name,
-        method,
-        uri,
-        headers,
-        body,
-    )
-    .await
-}
-
-pub async fn person_inbox(
-    data: Data,
-    Path(name): Path<String>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    actor_inbox(
-        data,
-        crate::domain::actors::LocalKind::Person,
-        name,
-        method,
-        uri,
-        headers,
-        body,
-    )
-    .await
-}
-
-pub async fn instance_inbox(
-    data: Data,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(receive(&data, &method, &uri, &headers, &body).await)
-}
-
-async fn actor_inbox(
-    data: Data,
-    kind: crate::domain::actors::LocalKind,
-    name: String,
-    method: Method,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if let Err(e) = crate::domain::actors::get_local(&data.db, kind, &name).await {
-        return e.into_response();
-    }
-    respond(receive(&data, &method, &uri, &headers, &body).await)
-}
-
-fn respond(result: AppResult<()>) -> Response {
-    match result {
-        Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(e) => {
-            if e.status().is_client_error() {
-                tracing::info!(error = %e, status = %e.status(), "inbox refused an activity");
-            }
-            e.into_response()
-        }
-    }
-}
 
 fn content_type_ok(headers: &HeaderMap) -> bool {
     let Some(ct) = headers.get("content-type").and_then(|v| v.to_str().ok()) else {
@@ -135,13 +46,13 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
 pub fn parse_body(body: &[u8]) -> AppResult<(serde_json::Value, ActivityDoc)> {
     let mut raw: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
-    super::guard::check_shape(&raw).map_err(AppError::BadRequest)?;
-    super::protocol::normalize_terms(&mut raw);
+    crate::wire::guard::check_shape(&raw).map_err(AppError::BadRequest)?;
+    crate::wire::normalize_terms(&mut raw);
     let doc: ActivityDoc = serde_json::from_value(raw.clone())
         .map_err(|e| AppError::BadRequest(format!("not an activity: {e}")))?;
     match super::activities::object_type(&doc.object) {
         Some("Article" | "Page" | "Note") => {
-            let object: super::protocol::article::ArticleDoc =
+            let object: crate::wire::article::ArticleDoc =
                 serde_json::from_value(doc.object.clone())
                     .map_err(|e| AppError::BadRequest(format!("the object is not valid: {e}")))?;
             if let Some(html) = &object.content {
@@ -149,7 +60,7 @@ pub fn parse_body(body: &[u8]) -> AppResult<(serde_json::Value, ActivityDoc)> {
             }
         }
         Some("Person" | "Group" | "Service" | "Application" | "Organization") => {
-            let _: Result<super::protocol::actor::ActorDoc, _> =
+            let _: Result<crate::wire::actor::ActorDoc, _> =
                 serde_json::from_value(doc.object.clone());
         }
         _ => {}
@@ -162,7 +73,7 @@ pub fn parse_body(body: &[u8]) -> AppResult<(serde_json::Value, ActivityDoc)> {
 /// its key may have been rotated. Shared by inboxes and signed fetches.
 pub async fn verified_signer(
     data: &Data,
-    signature: &super::signatures::ParsedSignature,
+    signature: &crate::wire::signatures::ParsedSignature,
 ) -> AppResult<ApubActor> {
     let owner = signature
         .key_owner_guess()
@@ -191,20 +102,21 @@ pub async fn verified_signer(
 }
 
 /// Check, verify and handle one posted activity.
+/// `client` is the sender's address, as the web layer determined it.
 pub async fn receive(
     data: &Data,
+    client: &str,
     method: &Method,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
     body: &[u8],
 ) -> AppResult<()> {
-    let client = crate::web::client_addr(headers, &data.settings);
     data.limiter
         .check(
             &format!("inbox-addr:{client}"),
             data.settings.limits.inbox_per_address_per_minute,
         )
-        .map_err(|secs| super::guard::too_many(&client, secs))?;
+        .map_err(|secs| crate::ratelimit::too_many(client, secs))?;
     if !content_type_ok(headers) {
         return Err(AppError::UnsupportedMediaType(
             "inbox POSTs must be application/activity+json or application/ld+json".into(),
@@ -238,7 +150,7 @@ pub async fn receive(
             &format!("inbox-host:{key_host}"),
             data.settings.limits.inbox_per_host_per_minute,
         )
-        .map_err(|secs| super::guard::too_many(key_host, secs))?;
+        .map_err(|secs| crate::ratelimit::too_many(key_host, secs))?;
     let signer = verified_signer(data, &signature).await?;
     if signer.model.ap_id != doc.actor.as_str() {
         return Err(AppError::Unauthorized(format!(

@@ -1,18 +1,15 @@
-//! ActivityPub: wire structs (`protocol`), our objects as the federation
-//! crate sees them (`objects`), incoming activities (`inbox`, `activities`),
-//! pure builders of outgoing ones (`outbound`) and HTTP signatures.
+//! ActivityPub inbound and remote fetching: verifying and handling what
+//! reaches our inboxes (`inbox`, `activities`), reading wire objects as
+//! domain inputs (`convert`), our actors as the federation crate sees them
+//! (`objects`), and fetching remote objects (`import`). The wire shapes,
+//! outgoing builders and signatures are in `crate::wire`.
 
 pub mod activities;
-pub mod fetch_auth;
+pub mod convert;
 pub mod guard;
 pub mod import;
 pub mod inbox;
 pub mod objects;
-pub mod outbound;
-pub mod protocol;
-pub mod reply;
-pub mod share;
-pub mod signatures;
 
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
@@ -58,7 +55,7 @@ pub async fn resolve_actor(data: &Data, target: &str) -> AppResult<ApubActor> {
     if target.starts_with("http://") || target.starts_with("https://") {
         let url = url::Url::parse(target)
             .map_err(|e| AppError::unprocessable("target", format!("not a URL: {e}")))?;
-        guard::check_outgoing(&data.settings, &url)
+        crate::wire::guard::check_outgoing(&data.settings, &url)
             .map_err(|e| AppError::unprocessable("target", e))?;
         return ObjectId::<ApubActor>::from(url).dereference(data).await;
     }

@@ -89,7 +89,7 @@ fn limit(data: &Data, headers: &HeaderMap) -> AppResult<()> {
             &format!("api:{client}"),
             data.settings.limits.api_per_address_per_minute,
         )
-        .map_err(|secs| crate::federation::guard::too_many(&client, secs))
+        .map_err(|secs| crate::ratelimit::too_many(&client, secs))
 }
 
 /// A JSON object from a request body, or a 415/400 saying what is wrong.
@@ -661,7 +661,11 @@ async fn share(
     let object = opt_str(&v, "object")?
         .filter(|o| !o.trim().is_empty())
         .ok_or_else(|| AppError::unprocessable("object", "required: the article's id (URL)"))?;
-    let view = crate::federation::share::share(&data, &community, &person, object).await?;
+    crate::domain::shares::may_share(&data.db, &community, &person).await?;
+    let url = crate::domain::shares::shareable(&data, object)?;
+    // Always its current version, from its origin.
+    let article = crate::federation::import::current(&data, &url).await?;
+    let view = crate::domain::shares::share(&data, &community, article).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({

@@ -5,13 +5,14 @@ pub mod actors;
 pub mod api;
 pub mod cache;
 pub mod feeds;
+pub mod fetch_auth;
+pub mod inbox;
 pub mod objects;
 pub mod pages;
 pub mod views;
 pub mod well_known;
 
-use crate::federation::inbox;
-use crate::federation::protocol::AS_CONTENT_TYPE;
+use crate::wire::AS_CONTENT_TYPE;
 use activitypub_federation::config::{FederationConfig, FederationMiddleware};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -53,7 +54,7 @@ pub fn activity_json(value: &impl serde::Serialize) -> Response {
 
 pub fn router(
     config: FederationConfig<crate::context::AppContext>,
-    pages: std::sync::Arc<cache::ResponseCache>,
+    pages: std::sync::Arc<crate::cache::ResponseCache>,
 ) -> Router {
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared_inbox))
@@ -95,9 +96,7 @@ pub fn router(
         .layer(axum::middleware::from_fn(move |req, next| {
             cache::layer(pages.clone(), req, next)
         }))
-        .layer(axum::middleware::from_fn(
-            crate::federation::fetch_auth::layer,
-        ))
+        .layer(axum::middleware::from_fn(fetch_auth::layer))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(record_client_addr))
         .layer(FederationMiddleware::new(config))

@@ -7,9 +7,9 @@ use crate::domain::actors::{LocalKind, get_local};
 use crate::domain::articles::{ArticleView, Listing, by_slug, find_local, listing, load_view};
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
-use crate::federation::outbound::object_doc;
-use crate::federation::protocol::collection::{OrderedCollection, OrderedCollectionPage};
-use crate::federation::protocol::{WithContext, object_context};
+use crate::wire::collection::{OrderedCollection, OrderedCollectionPage};
+use crate::wire::outbound::object_doc;
+use crate::wire::{WithContext, object_context};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -68,7 +68,7 @@ async fn show(
     }
     let view = load_view(&data.db, a).await?;
     if json {
-        let doc = object_doc(&data.base_url(), &view);
+        let doc = object_doc(&data.base_url(), view.parts());
         Ok(activity_json(&WithContext {
             context: object_context(),
             inner: doc,
@@ -248,7 +248,7 @@ pub async fn comment(
         .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
     let view = load_view(&data.db, a).await?;
     let replied_to = crate::domain::comments::replied_to(&data.db, &c, &view).await?;
-    let doc = crate::federation::outbound::comment_doc(&c, &author, &view, replied_to.as_ref());
+    let doc = crate::wire::outbound::comment_doc(&c, &author, view.parts(), replied_to.as_ref());
     Ok(activity_json(&WithContext {
         context: object_context(),
         inner: doc,

@@ -5,7 +5,7 @@
 use crate::error::AppResult;
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::{activity::ActivityDoc, ref_id};
+use crate::wire::{activity::ActivityDoc, ref_id};
 use activitypub_federation::traits::Object;
 use entity::follow;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

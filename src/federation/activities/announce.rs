@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::import::{self, Imported};
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::activity::ActivityDoc;
+use crate::wire::activity::ActivityDoc;
 use serde_json::Value;
 
 pub async fn receive(
@@ -31,7 +31,7 @@ pub async fn receive(
             doc.id.as_str(),
         )
         .await?;
-        data.pages.clear();
+        data.changed();
         return Ok(Applied);
     }
     if crate::domain::follows::follower_count(&data.db, &signer.model).await? == 0 {
@@ -46,12 +46,11 @@ pub async fn receive(
     // the origin's (same server as the object); the sender's word is not
     // enough to say who did what.
     let inner_actor = doc.object.get("actor").and_then(Value::as_str).filter(|a| {
-        url::Url::parse(a).is_ok_and(|a| crate::federation::guard::same_origin(&a, &object_id))
+        url::Url::parse(a).is_ok_and(|a| crate::wire::guard::same_origin(&a, &object_id))
     });
     let inner_id = doc.object.get("id").and_then(Value::as_str).filter(|i| {
         inner_actor.is_some()
-            && url::Url::parse(i)
-                .is_ok_and(|i| crate::federation::guard::same_origin(&i, &object_id))
+            && url::Url::parse(i).is_ok_and(|i| crate::wire::guard::same_origin(&i, &object_id))
     });
     let relay = import::Relay {
         kind: inner.unwrap_or("Announce"),
@@ -68,7 +67,7 @@ pub async fn receive(
                 doc.id.as_str(),
             )
             .await?;
-            data.pages.clear();
+            data.changed();
             Applied
         }
         Ok(Imported::Stored { .. }) => {

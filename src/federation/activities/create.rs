@@ -5,7 +5,7 @@
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::{
+use crate::wire::{
     activity::ActivityDoc,
     article::{ArticleDoc, POST_TYPES},
 };
@@ -26,7 +26,7 @@ pub async fn receive(
     let object: ArticleDoc = serde_json::from_value(doc.object.clone())
         .map_err(|e| AppError::BadRequest(format!("the created object is not valid: {e}")))?;
     // The object must come from the actor's own server and name it as author.
-    crate::federation::guard::same_origin_or_err(&object.id, &doc.actor).map_err(|_| {
+    crate::wire::guard::same_origin_or_err(&object.id, &doc.actor).map_err(|_| {
         AppError::BadRequest(format!(
             "{} may not create objects on another server ({})",
             doc.actor, object.id
@@ -43,7 +43,7 @@ pub async fn receive(
         // A reply: a comment when it belongs to one of our articles' threads.
         return match crate::domain::comments::thread_of(&data.db, parent.as_str()).await? {
             Some(article) => {
-                let reply = crate::federation::reply::remote_reply(
+                let reply = crate::federation::convert::remote_reply(
                     &object,
                     doc,
                     raw,
@@ -78,7 +78,7 @@ pub async fn receive(
         }
     } else {
         // Only posts meant for everyone reach a network feed.
-        let visibility = crate::federation::reply::visibility(
+        let visibility = crate::federation::convert::visibility(
             &object,
             Some(doc),
             signer.model.followers_url.as_deref(),
@@ -125,7 +125,7 @@ async fn followed_here(
         .chain(object.cc.iter())
         .chain(doc.to.iter())
         .chain(doc.cc.iter())
-        .filter(|u| crate::federation::guard::same_origin(u, &object.id))
+        .filter(|u| crate::wire::guard::same_origin(u, &object.id))
         .map(|u| u.to_string())
         .take(100)
         .collect();

@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::{activity::ActivityDoc, ref_id};
+use crate::wire::{activity::ActivityDoc, ref_id};
 
 pub async fn receive(
     data: &Data,
@@ -17,13 +17,13 @@ pub async fn receive(
         tracing::info!(actor = %object, "actor deleted; account deletion is not handled yet");
         return Ok(super::Outcome::Ignored);
     }
-    if !crate::federation::guard::same_origin(&object, &doc.actor) {
+    if !crate::wire::guard::same_origin(&object, &doc.actor) {
         tracing::info!(id = %doc.id, "Delete of another server's object ignored");
         return Ok(super::Outcome::Ignored);
     }
     let deleted = delete_copy(data, signer, doc, &object).await?;
     if deleted {
-        data.pages.clear();
+        data.committed();
     } else if !crate::domain::comments::delete(data.app_data(), object.as_str(), &signer.model)
         .await?
     {
@@ -53,11 +53,11 @@ async fn delete_copy(
     if !crate::domain::remote::delete_article(&txn, object.as_str(), &signer.model).await? {
         return Ok(false);
     }
-    crate::federation::share::relay(
+    crate::domain::shares::relay(
         data,
         &txn,
         object.as_str(),
-        crate::federation::share::Relay {
+        crate::domain::shares::Relay {
             kind: "Delete",
             id: Some(doc.id.as_str()),
             actor: Some(doc.actor.as_str()),

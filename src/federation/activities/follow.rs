@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::{activity::ActivityDoc, ref_id};
+use crate::wire::{activity::ActivityDoc, ref_id};
 use activitypub_federation::traits::Object;
 use serde_json::json;
 

@@ -4,7 +4,7 @@ use crate::domain::reactions::{self, LIKE};
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::{activity::ActivityDoc, ref_id};
+use crate::wire::{activity::ActivityDoc, ref_id};
 
 pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
     let object = ref_id(&doc.object)
@@ -21,6 +21,6 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
         doc.id.as_str(),
     )
     .await?;
-    data.pages.clear();
+    data.changed();
     Ok(())
 }

@@ -11,8 +11,8 @@ mod undo;
 
 use super::Data;
 use super::objects::actor::ApubActor;
-use super::protocol::activity::ActivityDoc;
 use crate::error::AppResult;
+use crate::wire::activity::ActivityDoc;
 use serde_json::Value;
 
 /// What handling an activity came to: only applied activities keep their

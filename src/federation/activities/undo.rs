@@ -5,7 +5,7 @@
 use crate::error::AppResult;
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::federation::protocol::{activity::ActivityDoc, ref_id};
+use crate::wire::{activity::ActivityDoc, ref_id};
 use activitypub_federation::traits::Object;
 use entity::follow;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -36,7 +36,7 @@ pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppR
             )
             .await?
             {
-                data.pages.clear();
+                data.changed();
                 return Ok(());
             }
         }
@@ -106,7 +106,7 @@ async fn undo_reaction(
     )
     .await?
     {
-        data.pages.clear();
+        data.changed();
     }
     Ok(())
 }

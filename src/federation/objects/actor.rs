@@ -2,7 +2,7 @@
 
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
-use crate::federation::protocol::actor::{ActorDoc, Endpoints, PublicKeyDoc};
+use crate::wire::actor::{ActorDoc, Endpoints, PublicKeyDoc};
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
@@ -122,7 +122,7 @@ impl Object for ApubActor {
         expected_domain: &Url,
         _data: &Data<Self::DataType>,
     ) -> AppResult<()> {
-        crate::federation::guard::same_origin_or_err(&json.id, expected_domain).map_err(|_| {
+        crate::wire::guard::same_origin_or_err(&json.id, expected_domain).map_err(|_| {
             AppError::BadRequest(format!("actor {} was served from another domain", json.id))
         })?;
         if json.public_key.owner != json.id {

@@ -1,12 +1,15 @@
-//! Reading a received post the way its author meant it: who it is for
+//! Wire objects into domain inputs (as GoToSocial's converter does), read
+//! the way their authors meant them: who it is for
 //! (Mastodon's four visibilities, from `to`/`cc`), its content warning,
 //! language, attachments, mentions and hashtags (carried in `tag`, where
 //! Smithereen puts mentions and PieFed hashtags), whatever shape each came
 //! in. Pure: wire in, domain input out.
 
-use super::protocol::article::ArticleDoc;
-use super::protocol::{PUBLIC, activity::ActivityDoc, ref_id};
+use crate::content;
 use crate::domain::comments::{Attachment, Mention, RemoteReply, Visibility};
+use crate::domain::remote::RemoteArticle;
+use crate::wire::article::ArticleDoc;
+use crate::wire::{PUBLIC, activity::ActivityDoc, ref_id};
 use serde_json::Value;
 use url::Url;
 
@@ -70,7 +73,7 @@ pub fn addressed(doc: &ArticleDoc, activity: Option<&ActivityDoc>) -> Vec<String
 
 /// The type of a `tag` or `attachment` entry (a string or a list).
 fn kind_of(v: &Value) -> Option<String> {
-    v.get("type").and_then(super::protocol::type_name)
+    v.get("type").and_then(crate::wire::type_name)
 }
 
 fn text_of(v: Option<&Value>) -> Option<String> {
@@ -220,7 +223,9 @@ pub fn page_url(doc: &ArticleDoc) -> Option<String> {
     };
     candidates
         .into_iter()
-        .find(|u| matches!(u.scheme(), "http" | "https") && super::guard::same_origin(u, &doc.id))
+        .find(|u| {
+            matches!(u.scheme(), "http" | "https") && crate::wire::guard::same_origin(u, &doc.id)
+        })
         .map(|u| u.to_string())
 }
 
@@ -263,4 +268,76 @@ pub fn remote_reply(
         url: page_url(doc),
         is_update: activity.kind == "Update",
     }
+}
+
+/// The domain input for a post kept in network feeds.
+pub fn remote_article(doc: &ArticleDoc) -> RemoteArticle {
+    RemoteArticle {
+        id: doc.id.clone(),
+        kind: match doc.kind.as_str() {
+            "Note" => "note",
+            "Event" => "event",
+            "Question" => "question",
+            _ => "article",
+        },
+        title: doc.name.clone(),
+        summary: doc.summary.clone(),
+        html: doc.body().to_string(),
+        // The canonical page: an http(s) link on the object's own server
+        // (never `javascript:` or a link elsewhere); else the id.
+        url: page_url(doc),
+        language: doc
+            .content_map
+            .as_ref()
+            .and_then(|m| m.keys().next().cloned()),
+        licence: doc.license.clone(),
+        published: doc.published,
+        updated: doc.updated,
+        start_time: doc.start_time,
+        end_time: doc.end_time,
+        location: doc.location.as_ref().and_then(place_text),
+    }
+}
+
+/// A `Place` (or a list of them, or a plain string) as one line of text:
+/// its name and postal address, as Mobilizon and Gancio give them.
+fn place_text(v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    let place = match v {
+        Value::Array(items) => items.first()?,
+        other => other,
+    };
+    let text = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .map(content::clean_name)
+            .filter(|s| !s.is_empty())
+    };
+    let parts: Vec<String> = match place {
+        Value::String(s) => vec![content::clean_name(s)],
+        Value::Object(o) => {
+            let mut parts: Vec<String> = text(o.get("name")).into_iter().collect();
+            match o.get("address") {
+                Some(Value::Object(a)) => parts.extend(
+                    [
+                        "streetAddress",
+                        "postalCode",
+                        "addressLocality",
+                        "addressCountry",
+                    ]
+                    .iter()
+                    .filter_map(|k| text(a.get(*k))),
+                ),
+                other => parts.extend(text(other)),
+            }
+            parts
+        }
+        _ => Vec::new(),
+    };
+    let mut seen = Vec::new();
+    for p in parts {
+        if !seen.contains(&p) {
+            seen.push(p);
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join(", "))
 }

@@ -3,9 +3,9 @@
 //! The instance actor stays public, so others can verify our own signed
 //! requests.
 
-use super::Data;
-use super::signatures::parse_request_signature_with_scheme;
 use crate::error::AppError;
+use crate::federation::Data;
+use crate::wire::signatures::parse_request_signature_with_scheme;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,7 @@ pub async fn layer(data: Data, req: Request, next: Next) -> Response {
         || path.starts_with("/api/");
     if req.method() != axum::http::Method::GET
         || public
-        || !crate::web::wants_activity_json(req.headers())
+        || !super::wants_activity_json(req.headers())
     {
         return next.run(req).await;
     }
@@ -61,5 +61,7 @@ async fn verify(data: &Data, path: &str, headers: &axum::http::HeaderMap) -> Res
     {
         return Err(AppError::Forbidden(format!("{host} is blocked here")));
     }
-    super::inbox::verified_signer(data, &sig).await.map(|_| ())
+    crate::federation::inbox::verified_signer(data, &sig)
+        .await
+        .map(|_| ())
 }

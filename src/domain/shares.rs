@@ -1,54 +1,58 @@
 //! Re-sharing: a community `Announce`s a remote article to its followers,
 //! keeping its authors, canonical link and licence (the object is the
-//! original's id, so every reader fetches it from its origin).
+//! original's id, so every reader fetches it from its origin); and relaying
+//! the origin's later edits and deletions to those who got it through us.
 
-use super::Data;
-use super::import::{self, Imported};
-use super::outbound;
+use super::reactions::{self, ANNOUNCE};
+use crate::context::AppContext;
 use crate::delivery;
-use crate::domain::reactions::{self, ANNOUNCE};
 use crate::error::{AppError, AppResult};
-use entity::actor;
+use crate::wire::outbound;
+use entity::{actor, article};
 use std::collections::BTreeSet;
 use url::Url;
 
-pub async fn share(
-    data: &Data,
+/// Only stewards and editors share for a community.
+pub async fn may_share(
+    db: &impl sea_orm::ConnectionTrait,
     community: &actor::Model,
     person: &actor::Model,
-    object: &str,
-) -> AppResult<crate::domain::articles::ArticleView> {
-    crate::domain::actors::require_role(
-        &data.db,
+) -> AppResult<()> {
+    super::actors::require_role(
+        db,
         community,
         person,
         &["steward", "editor"],
         "share for it",
     )
-    .await?;
+    .await
+}
+
+/// What may be shared: the URL of an object on another server.
+pub fn shareable(ctx: &AppContext, object: &str) -> AppResult<Url> {
     let url = Url::parse(object.trim())
         .map_err(|e| AppError::unprocessable("object", format!("not a URL: {e}")))?;
-    let ours = Url::parse(&data.base_url()).map_err(AppError::internal)?;
-    if super::guard::same_origin(&url, &ours) {
+    let ours = Url::parse(&ctx.base_url()).map_err(AppError::internal)?;
+    if crate::wire::guard::same_origin(&url, &ours) {
         return Err(AppError::unprocessable(
             "object",
             "that is an article of this instance; only articles of other servers are shared",
         ));
     }
-    // Always its current version, from its origin.
-    let article = match import::article(data, &url, None).await? {
-        Imported::Stored { article, .. } => *article,
-        Imported::Gone { .. } => {
-            return Err(AppError::unprocessable(
-                "object",
-                "it was deleted at its origin",
-            ));
-        }
-        Imported::Skipped(why) => return Err(AppError::unprocessable("object", why)),
-    };
-    let view = crate::domain::articles::load_view(&data.db, article).await?;
-    let txn = crate::db::begin_write(&data.db).await?;
-    let id = outbound::activity_id(&data.base_url());
+    Ok(url)
+}
+
+/// The community announces `article` (just refreshed from its origin) to
+/// its followers and to the origin's authors and community. 409 if it
+/// already did.
+pub async fn share(
+    ctx: &AppContext,
+    community: &actor::Model,
+    article: article::Model,
+) -> AppResult<super::articles::ArticleView> {
+    let view = super::articles::load_view(&ctx.db, article).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let id = outbound::activity_id(&ctx.base_url());
     if !reactions::record(&txn, ANNOUNCE, community, &view.article.ap_id, &id).await? {
         return Err(AppError::Conflict(format!(
             "`{}` already shared {}",
@@ -73,8 +77,7 @@ pub async fn share(
     )
     .await?;
     txn.commit().await?;
-    data.pages.clear();
-    data.delivery_wake.notify_one();
+    ctx.committed();
     Ok(view)
 }
 
@@ -95,7 +98,7 @@ pub struct Relay<'a> {
 /// communities that follow each other cannot loop. Runs in the caller's
 /// transaction, the one that changed our copy: both happen or neither.
 pub async fn relay(
-    data: &Data,
+    ctx: &AppContext,
     db: &impl sea_orm::ConnectionTrait,
     article_ap_id: &str,
     what: Relay<'_>,
@@ -119,7 +122,7 @@ pub async fn relay(
     }
     let author = match what.actor {
         Some(a) => Some(a.to_string()),
-        None => match crate::domain::remote::find(db, article_ap_id).await? {
+        None => match super::remote::find(db, article_ap_id).await? {
             Some(a) => actor::Entity::find_by_id(a.author_id)
                 .one(db)
                 .await?
@@ -131,7 +134,7 @@ pub async fn relay(
         .id
         .map(str::to_string)
         .unwrap_or_else(|| format!("{} {article_ap_id}", what.kind));
-    let base = data.base_url();
+    let base = ctx.base_url();
     for c in &communities {
         let id = outbound::activity_id(&base);
         if !reactions::record(db, reactions::RELAY, c, &key, &id).await? {
@@ -160,6 +163,5 @@ pub async fn relay(
             reactions::undo(db, ANNOUNCE, c, Some(&share.activity_ap_id), None).await?;
         }
     }
-    data.delivery_wake.notify_one();
     Ok(())
 }

@@ -1,16 +1,26 @@
 //! Pure builders of what we send: objects and activities as JSON, from
 //! storage models. No I/O; the domain stores and enqueues what these return.
 
-use super::protocol::article::{ArticleDoc, Source};
-use super::protocol::{PUBLIC, WithContext, object_context};
+use super::article::{ArticleDoc, Source};
+use super::{PUBLIC, WithContext, object_context};
 use crate::content::licences;
-use crate::domain::articles::ArticleView;
 use entity::actor;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use url::Url;
 
 /// A new activity id under `base`.
+/// What the builders need to know of an article: its row, its authors (the
+/// first is the main one), its community and its tags. Borrowed from the
+/// domain's read model, so the wire depends on no layer above it.
+#[derive(Clone, Copy)]
+pub struct ArticleParts<'a> {
+    pub article: &'a entity::article::Model,
+    pub authors: &'a [actor::Model],
+    pub community: Option<&'a actor::Model>,
+    pub tags: &'a [String],
+}
+
 pub fn activity_id(base: &str) -> String {
     format!("{base}/activities/{}", uuid::Uuid::now_v7())
 }
@@ -28,7 +38,7 @@ pub fn hashtags(base: &str, tags: &[String]) -> Vec<Value> {
 
 /// The ActivityStreams form of one of our articles (`Article`) or
 /// announcements (`Note`), with every field DESIGN.md lists.
-pub fn object_doc(base: &str, view: &ArticleView) -> ArticleDoc {
+pub fn object_doc(base: &str, view: ArticleParts<'_>) -> ArticleDoc {
     let a = &view.article;
     let is_note = a.kind == "note";
     let mut cc: Vec<Url> = Vec::new();
@@ -40,7 +50,7 @@ pub fn object_doc(base: &str, view: &ArticleView) -> ArticleDoc {
     {
         cc.push(f);
     }
-    for author in &view.authors {
+    for author in view.authors {
         if let Some(f) = author.followers_url.as_deref().and_then(url) {
             cc.push(f);
         }
@@ -71,7 +81,7 @@ pub fn object_doc(base: &str, view: &ArticleView) -> ArticleDoc {
         id: url(&a.ap_id).unwrap_or_else(|| fallback(base)),
         kind: if is_note { "Note" } else { "Article" }.into(),
         attributed_to: view.authors.iter().filter_map(|x| url(&x.ap_id)).collect(),
-        audience: view.community.as_ref().and_then(|c| url(&c.ap_id)),
+        audience: view.community.and_then(|c| url(&c.ap_id)),
         name: (!is_note).then(|| a.title.clone()),
         summary: (!is_note).then(|| a.summary.clone()),
         content: Some(a.content_html.clone()),
@@ -89,7 +99,7 @@ pub fn object_doc(base: &str, view: &ArticleView) -> ArticleDoc {
         updated: a.updated,
         to: url(PUBLIC).into_iter().collect(),
         cc,
-        tag: hashtags(base, &view.tags),
+        tag: hashtags(base, view.tags),
         in_reply_to: None,
         license: licence.and_then(|l| l.url).map(str::to_string),
         spdx_license_id: licence.filter(|l| l.spdx).map(|l| l.key.to_string()),
@@ -263,7 +273,7 @@ fn envelope(v: Value) -> Value {
 pub fn comment_doc(
     comment: &entity::comment::Model,
     author: &actor::Model,
-    view: &ArticleView,
+    view: ArticleParts<'_>,
     replied_to: Option<&actor::Model>,
 ) -> ArticleDoc {
     let mut cc: Vec<Url> = Vec::new();
@@ -274,10 +284,10 @@ pub fn comment_doc(
             cc.push(u);
         }
     };
-    for a in &view.authors {
+    for a in view.authors {
         push(url(&a.ap_id));
     }
-    if let Some(c) = &view.community {
+    if let Some(c) = view.community {
         push(url(&c.ap_id));
         push(c.followers_url.as_deref().and_then(url));
     }
@@ -298,7 +308,7 @@ pub fn comment_doc(
         id: url(&comment.ap_id).unwrap_or_else(|| fallback(&comment.ap_id)),
         kind: "Note".into(),
         attributed_to: url(&author.ap_id).into_iter().collect(),
-        audience: view.community.as_ref().and_then(|c| url(&c.ap_id)),
+        audience: view.community.and_then(|c| url(&c.ap_id)),
         name: None,
         summary: None,
         content: Some(comment.content_html.clone()),

@@ -1,4 +1,8 @@
-//! Wire structs: the JSON shapes we send and accept. No I/O, no database.
+//! The wire: ActivityStreams vocabulary structs (the JSON shapes we send
+//! and accept), the builders of outgoing activities (`outbound`), HTTP
+//! signatures (`signatures`) and the pure guards (`guard`: same origin,
+//! outgoing URLs, private addresses, JSON shape). No I/O, no database: a
+//! foundation every layer above may use.
 //!
 //! Incoming documents are hostile and varied (Mastodon, Lemmy, Pleroma,
 //! Fedify…): fields that may be a string, an object or an array go through
@@ -8,6 +12,9 @@ pub mod activity;
 pub mod actor;
 pub mod article;
 pub mod collection;
+pub mod guard;
+pub mod outbound;
+pub mod signatures;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
