@@ -1,18 +1,29 @@
 //! peerpress: a federated ActivityPub publishing server for commons communities.
 //!
-//! Layers point one way:
+//! Layers point one way. Bottom to top, each may use only its own layer
+//! and those below it (`tests/architecture.rs` fails the build otherwise):
 //!
 //! ```text
-//! cli ──► app ──► web ─────────┐
-//!                 federation ──┼──► domain ──► entity (sea-orm)
-//!                              │      └──► delivery (durable outbox) ──► other servers
-//!                              └──► content (markdown, sanitizing, licences)
+//! 6  app, cli                      start-up, one clap enum
+//! 5  web                           axum: pages, API, feeds, well-known,
+//!                                  inbox endpoints, signed-fetch middleware
+//! 4  federation                    inbound and remote fetching: verify, parse
+//!                                  once, convert wire → domain input, call the domain
+//! 3  domain                        every use case and every transaction
+//! 2  delivery                      the durable outbox and its engine
+//! 1  db, cache, context            storage (+ the entity and migration crates),
+//!                                  the response-cache store, AppContext
+//! 0  config, error, content,       foundations: settings, one error type, text
+//!    wire, ratelimit               (Markdown, sanitizing, licences, names),
+//!                                  ActivityStreams structs, outgoing builders,
+//!                                  HTTP signatures, pure guards; rate buckets
 //! ```
 //!
-//! `web` and `federation` parse and render; `domain` owns transactions and
-//! rules; only `delivery` sends to other servers, and `federation` fetches
-//! from them. Everything travels in an [`context::AppContext`]: no globals, so
-//! one process (the tests) can run several instances.
+//! Only `delivery` sends to other servers, and `federation` fetches from
+//! them. Everything travels in an [`context::AppContext`]: no globals, so
+//! one process (the tests) can run several instances. A write ends with
+//! [`context::AppContext::committed`], which wakes delivery and clears the
+//! response cache.
 
 pub mod app;
 pub mod cache;
