@@ -102,7 +102,7 @@ async fn prune_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
             _ = stop.wait_for(|s| *s) => return,
         }
         let days = ctx.settings.federation.activity_retention_days;
-        match crate::domain::remote::prune_received(&ctx.db, days).await {
+        match crate::domain::received::prune(&ctx.db, days).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, days, "pruned received activities"),
             Err(e) => tracing::warn!(error = %e, "could not prune received activities"),

@@ -1028,12 +1028,10 @@ async fn the_activity_log_is_bounded(backend: Backend) {
         .unwrap()
         .len();
     assert!(ours_before > 0);
-    let removed = peerpress::domain::remote::prune_received(
-        db,
-        a.ctx().settings.federation.activity_retention_days,
-    )
-    .await
-    .unwrap();
+    let removed =
+        peerpress::domain::received::prune(db, a.ctx().settings.federation.activity_retention_days)
+            .await
+            .unwrap();
     assert_eq!(removed, 1);
     assert!(
         row(applied["id"].as_str().unwrap().to_string())

@@ -13,6 +13,7 @@ mod binary;
 mod comments;
 mod conversations;
 mod delivery;
+mod fixtures_parse;
 mod inbound;
 mod inbox;
 mod interop_fedify;

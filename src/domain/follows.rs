@@ -123,6 +123,62 @@ pub async fn mark_accepted(
     Ok(res.rows_affected > 0)
 }
 
+/// The other side of a Follow we hold by its activity id: the actor it
+/// targets (when `follower` sent it) or the one who sent it (when it
+/// targeted `target`). Used by `Undo` and `Accept`/`Reject` that name the
+/// Follow only by id.
+pub async fn other_side_of(
+    db: &impl ConnectionTrait,
+    follow_ap_id: &str,
+    follower: Option<&actor::Model>,
+    target: Option<&actor::Model>,
+) -> AppResult<Option<actor::Model>> {
+    let mut q = follow::Entity::find().filter(follow::Column::ActivityApId.eq(follow_ap_id));
+    if let Some(f) = follower {
+        q = q.filter(follow::Column::FollowerId.eq(f.id));
+    }
+    if let Some(t) = target {
+        q = q.filter(follow::Column::TargetId.eq(t.id));
+    }
+    let Some(row) = q.one(db).await? else {
+        return Ok(None);
+    };
+    let other = if follower.is_some() {
+        row.target_id
+    } else {
+        row.follower_id
+    };
+    Ok(actor::Entity::find_by_id(other).one(db).await?)
+}
+
+/// Does anyone here follow (accepted) one of these actors: `ids`, or the
+/// remote actors we hold among `ap_ids`?
+pub async fn anyone_follows(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    ap_ids: &[String],
+) -> AppResult<bool> {
+    use sea_orm::PaginatorTrait;
+    let mut targets: Vec<i64> = ids.to_vec();
+    if !ap_ids.is_empty() {
+        targets.extend(
+            actor::Entity::find()
+                .filter(actor::Column::ApId.is_in(ap_ids.iter().take(100).cloned()))
+                .filter(actor::Column::Local.eq(false))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|a| a.id),
+        );
+    }
+    Ok(follow::Entity::find()
+        .filter(follow::Column::TargetId.is_in(targets))
+        .filter(follow::Column::Accepted.eq(true))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// How many accepted followers `target` has.
 pub async fn follower_count(db: &impl ConnectionTrait, target: &actor::Model) -> AppResult<u64> {
     use sea_orm::PaginatorTrait;

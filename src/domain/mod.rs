@@ -13,6 +13,7 @@ pub mod follows;
 /// Local names: kept in `content` (pure), named here as before.
 pub use crate::content::names;
 pub mod reactions;
+pub mod received;
 pub mod remote;
 pub mod shares;
 

@@ -223,16 +223,3 @@ pub async fn delete_article(
     }
     forget(db, ap_id).await
 }
-
-/// Forget received activities older than `days`: their ids (kept to
-/// recognise redeliveries) and JSON. Our own activities stay, as they are
-/// dereferenceable. Returns how many were removed.
-pub async fn prune_received(db: &impl ConnectionTrait, days: u32) -> AppResult<u64> {
-    let before = super::now() - chrono::Duration::days(i64::from(days));
-    Ok(entity::activity::Entity::delete_many()
-        .filter(entity::activity::Column::Local.eq(false))
-        .filter(entity::activity::Column::CreatedAt.lt(before))
-        .exec(db)
-        .await?
-        .rows_affected)
-}

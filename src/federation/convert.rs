@@ -236,6 +236,7 @@ pub fn remote_reply(
     raw_object: &Value,
     followers: Option<&str>,
     in_reply_to: &Url,
+    update: bool,
 ) -> RemoteReply {
     let mut html = doc.body().to_string();
     // A post with a title (a Lemmy or Friendica reply as a Page, an Article)
@@ -266,7 +267,7 @@ pub fn remote_reply(
         visibility: visibility(doc, Some(activity), followers),
         addressed: addressed(doc, Some(activity)),
         url: page_url(doc),
-        is_update: activity.kind == "Update",
+        is_update: update,
     }
 }
 

@@ -249,22 +249,6 @@ pub async fn current(data: &Data, url: &Url) -> AppResult<article::Model> {
     }
 }
 
-/// The object id an outbox item or an `Announce` points at: the object of
-/// `Create`/`Update`/`Announce` activities (Lemmy announces whole activities),
-/// or the item itself.
-pub fn object_of(item: &Value) -> Option<Url> {
-    match item.get("type").and_then(Value::as_str) {
-        Some("Create" | "Update" | "Announce") => item.get("object").and_then(|o| {
-            // Announce{Create{Page}}, Announce{Delete{…}}: one level further.
-            match o.get("type").and_then(Value::as_str) {
-                Some("Create" | "Update" | "Delete") => o.get("object").and_then(ref_id),
-                _ => ref_id(o),
-            }
-        }),
-        _ => ref_id(item),
-    }
-}
-
 /// Backfill after `community` starts following `target`: the first page of
 /// the target's outbox, each item fetched from its origin like an Announce.
 /// Returns how many articles were stored.
@@ -337,7 +321,7 @@ pub async fn backfill(
         if item.get("type").and_then(Value::as_str) == Some("Delete") {
             continue;
         }
-        let Some(object_id) = object_of(item) else {
+        let Some(object_id) = crate::wire::announced_object(item) else {
             continue;
         };
         match article(&data, &object_id, None).await {

@@ -12,13 +12,9 @@ use super::Data;
 use super::activities;
 use super::objects::actor::ApubActor;
 use crate::error::{AppError, AppResult};
-use crate::wire::activity::ActivityDoc;
 use crate::wire::signatures::parse_request_signature_with_scheme;
 use activitypub_federation::fetch::object_id::ObjectId;
 use axum::http::{HeaderMap, Method};
-use entity::activity;
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// The most bytes an inbox accepts (Mastodon refuses documents over 1 MB too).
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -39,33 +35,17 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     )
 }
 
-/// Parse an inbox body: JSON within the shape bounds, an activity envelope,
-/// and, when the object is embedded and post-like, the object too (with its
-/// HTML sanitized as it would be before storing). Pure: the fuzz target
-/// drives it with arbitrary bytes.
-pub fn parse_body(body: &[u8]) -> AppResult<(serde_json::Value, ActivityDoc)> {
+/// Parse an inbox body, once: JSON within the shape bounds, its terms
+/// normalized, read into the typed [`activities::Inbound`] (an embedded
+/// post-like object parsed with it). Pure: the fuzz target drives it with
+/// arbitrary bytes.
+pub fn parse_body(body: &[u8]) -> AppResult<(serde_json::Value, activities::Inbound)> {
     let mut raw: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
     crate::wire::guard::check_shape(&raw).map_err(AppError::BadRequest)?;
     crate::wire::normalize_terms(&mut raw);
-    let doc: ActivityDoc = serde_json::from_value(raw.clone())
-        .map_err(|e| AppError::BadRequest(format!("not an activity: {e}")))?;
-    match super::activities::object_type(&doc.object) {
-        Some("Article" | "Page" | "Note") => {
-            let object: crate::wire::article::ArticleDoc =
-                serde_json::from_value(doc.object.clone())
-                    .map_err(|e| AppError::BadRequest(format!("the object is not valid: {e}")))?;
-            if let Some(html) = &object.content {
-                let _ = crate::content::sanitize_remote_html(html, &object.id);
-            }
-        }
-        Some("Person" | "Group" | "Service" | "Application" | "Organization") => {
-            let _: Result<crate::wire::actor::ActorDoc, _> =
-                serde_json::from_value(doc.object.clone());
-        }
-        _ => {}
-    }
-    Ok((raw, doc))
+    let inbound = activities::Inbound::parse(&raw).map_err(AppError::BadRequest)?;
+    Ok((raw, inbound))
 }
 
 /// The actor whose key made `signature`, fetched (from our store when fresh)
@@ -122,7 +102,8 @@ pub async fn receive(
             "inbox POSTs must be application/activity+json or application/ld+json".into(),
         ));
     }
-    let (raw, doc) = parse_body(body)?;
+    let (raw, inbound) = parse_body(body)?;
+    let doc = &inbound.envelope;
 
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let signature = parse_request_signature_with_scheme(
@@ -168,50 +149,24 @@ pub async fn receive(
     // Claim the id before handling, so that two copies arriving at once
     // (one at the community's inbox, one at the author's, from a server
     // without a shared inbox) are handled once: the second finds the claim.
-    let claim = activity::ActiveModel {
-        ap_id: Set(doc.id.to_string()),
-        kind: Set(doc.kind.clone()),
-        actor_ap_id: Set(doc.actor.to_string()),
-        json: Set(String::new()),
-        local: Set(false),
-        created_at: Set(crate::domain::now()),
-        ..Default::default()
+    let received = crate::domain::received::Received {
+        id: doc.id.as_str(),
+        kind: &doc.kind,
+        actor: doc.actor.as_str(),
     };
-    let claimed = activity::Entity::insert(claim)
-        .on_conflict(
-            OnConflict::column(activity::Column::ApId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&data.db)
-        .await?;
-    if claimed == 0 {
+    if !crate::domain::received::claim(&data.db, &received).await? {
         tracing::debug!(id = %doc.id, "duplicate activity ignored");
         return Ok(());
     }
-    let release = || async {
-        // Not handled: a redelivery may try again.
-        let _ = activity::Entity::delete_many()
-            .filter(activity::Column::ApId.eq(doc.id.as_str()))
-            .filter(activity::Column::Local.eq(false))
-            .exec(&data.db)
-            .await;
-    };
-    match activities::handle(data, &signer, &doc, &raw).await {
+    match activities::handle(data, &signer, &inbound, &raw).await {
         Ok(activities::Outcome::Applied) => {
-            // Kept for as long as deduplication needs it
-            // (`federation.activity_retention_days`), then pruned.
-            activity::Entity::update_many()
-                .col_expr(activity::Column::Json, Expr::value(raw.to_string()))
-                .filter(activity::Column::ApId.eq(doc.id.as_str()))
-                .exec(&data.db)
-                .await?;
-            Ok(())
+            crate::domain::received::keep_json(&data.db, &received, &raw.to_string()).await
         }
         // An ignored activity keeps only its id, to recognise redeliveries.
         Ok(activities::Outcome::Ignored) => Ok(()),
         Err(e) => {
-            release().await;
+            // Not handled: a redelivery may try again.
+            crate::domain::received::release(&data.db, &received).await;
             Err(e)
         }
     }

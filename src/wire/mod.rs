@@ -221,6 +221,22 @@ where
     serde_json::from_value(v).map_err(serde::de::Error::custom)
 }
 
+/// The object id an outbox item or an `Announce` points at: the object of
+/// `Create`/`Update`/`Announce` activities (Lemmy announces whole activities),
+/// or the item itself.
+pub fn announced_object(item: &Value) -> Option<Url> {
+    match item.get("type").and_then(Value::as_str) {
+        Some("Create" | "Update" | "Announce") => item.get("object").and_then(|o| {
+            // Announce{Create{Page}}, Announce{Delete{…}}: one level further.
+            match o.get("type").and_then(Value::as_str) {
+                Some("Create" | "Update" | "Delete") => o.get("object").and_then(ref_id),
+                _ => ref_id(o),
+            }
+        }),
+        _ => ref_id(item),
+    }
+}
+
 /// `{"@context": …, …}` around a wire struct.
 #[derive(Debug, Serialize)]
 pub struct WithContext<T> {

@@ -5,61 +5,54 @@
 use crate::error::AppResult;
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::wire::{activity::ActivityDoc, ref_id};
+use crate::wire::activity::ActivityDoc;
 use activitypub_federation::traits::Object;
-use entity::follow;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 pub async fn receive(
     data: &Data,
     signer: &ApubActor,
     doc: &ActivityDoc,
+    inner: &super::Inner,
     accepted: bool,
 ) -> AppResult<()> {
-    if super::object_type(&doc.object).is_some_and(|t| t != "Follow") {
+    if inner.kind.as_deref().is_some_and(|t| t != "Follow") {
         tracing::info!(id = %doc.id, "Accept/Reject of something other than a Follow ignored");
         return Ok(());
     }
     // Find our follower: by the embedded Follow's actor, else by the Follow id.
-    let follower = match doc.object.get("actor").and_then(ref_id) {
-        Some(id) => ApubActor::read_from_id(id, data).await?,
-        None => match ref_id(&doc.object) {
-            Some(follow_id) => {
-                let row = follow::Entity::find()
-                    .filter(follow::Column::ActivityApId.eq(follow_id.as_str()))
-                    .filter(follow::Column::TargetId.eq(signer.model.id))
-                    .one(&data.db)
-                    .await?;
-                match row {
-                    Some(r) => entity::actor::Entity::find_by_id(r.follower_id)
-                        .one(&data.db)
-                        .await?
-                        .map(ApubActor::new)
-                        .transpose()?,
-                    None => None,
-                }
-            }
-            None => None,
-        },
+    let follower = match (&inner.actor, &inner.id) {
+        (Some(id), _) => ApubActor::read_from_id(id.clone(), data)
+            .await?
+            .map(|a| a.model),
+        (None, Some(follow_id)) => {
+            crate::domain::follows::other_side_of(
+                &data.db,
+                follow_id.as_str(),
+                None,
+                Some(&signer.model),
+            )
+            .await?
+        }
+        (None, None) => None,
     };
-    let Some(follower) = follower.filter(|f| f.model.local) else {
+    let Some(follower) = follower.filter(|f| f.local) else {
         tracing::info!(id = %doc.id, "Accept/Reject of a Follow we did not send ignored");
         return Ok(());
     };
-    if let Some(object) = doc.object.get("object").and_then(ref_id)
+    if let Some(object) = &inner.object
         && object.as_str() != signer.model.ap_id
     {
         tracing::info!(id = %doc.id, "Accept/Reject by an actor other than the one followed ignored");
         return Ok(());
     }
     if accepted {
-        if crate::domain::follows::mark_accepted(&data.db, &follower.model, &signer.model).await?
-            && follower.model.kind == "group"
+        if crate::domain::follows::mark_accepted(&data.db, &follower, &signer.model).await?
+            && follower.kind == "group"
         {
             // A community started following: bring in the first page of
             // what the followed actor published, in the background.
             let data = data.reset_request_count();
-            let (community, target) = (follower.model.clone(), signer.model.clone());
+            let (community, target) = (follower.clone(), signer.model.clone());
             tokio::spawn(async move {
                 if let Err(e) =
                     crate::federation::import::backfill(&data, &community, &target).await
@@ -69,7 +62,7 @@ pub async fn receive(
             });
         }
     } else {
-        crate::domain::follows::remove(&data.db, &follower.model, &signer.model).await?;
+        crate::domain::follows::remove(&data.db, &follower, &signer.model).await?;
     }
     Ok(())
 }

@@ -3,25 +3,20 @@
 //! fetched from its own origin by id; an embedded copy is never trusted.
 
 use crate::domain::reactions::{self, ANNOUNCE};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::federation::Data;
 use crate::federation::import::{self, Imported};
 use crate::federation::objects::actor::ApubActor;
 use crate::wire::activity::ActivityDoc;
-use serde_json::Value;
 
 pub async fn receive(
     data: &Data,
     signer: &ApubActor,
     doc: &ActivityDoc,
+    shared: &super::Shared,
 ) -> AppResult<super::Outcome> {
     use super::Outcome::{Applied, Ignored};
-    let Some(object_id) = import::object_of(&serde_json::json!({
-        "type": "Announce",
-        "object": doc.object,
-    })) else {
-        return Err(AppError::BadRequest("Announce needs an object id".into()));
-    };
+    let object_id = shared.object.clone();
     if reactions::is_local_object(&data.db, object_id.as_str()).await? {
         reactions::record(
             &data.db,
@@ -40,20 +35,22 @@ pub async fn receive(
     }
     // Communities relay their origin's edits and deletions as
     // Announce{Update} / Announce{Delete}: the origin decides.
-    let inner = super::object_type(&doc.object);
-    let relayed_delete = inner == Some("Delete");
+    let inner = shared.inner.as_ref();
+    let inner_kind = inner.and_then(|i| i.kind.as_deref());
+    let relayed_delete = inner_kind == Some("Delete");
     // The relayed activity's id and actor are passed on only when they are
     // the origin's (same server as the object); the sender's word is not
     // enough to say who did what.
-    let inner_actor = doc.object.get("actor").and_then(Value::as_str).filter(|a| {
-        url::Url::parse(a).is_ok_and(|a| crate::wire::guard::same_origin(&a, &object_id))
-    });
-    let inner_id = doc.object.get("id").and_then(Value::as_str).filter(|i| {
-        inner_actor.is_some()
-            && url::Url::parse(i).is_ok_and(|i| crate::wire::guard::same_origin(&i, &object_id))
-    });
+    let inner_actor = inner
+        .and_then(|i| i.actor.as_ref())
+        .filter(|a| crate::wire::guard::same_origin(a, &object_id))
+        .map(|a| a.as_str());
+    let inner_id = inner
+        .and_then(|i| i.id.as_ref())
+        .filter(|i| inner_actor.is_some() && crate::wire::guard::same_origin(i, &object_id))
+        .map(|i| i.as_str());
     let relay = import::Relay {
-        kind: inner.unwrap_or("Announce"),
+        kind: inner_kind.unwrap_or("Announce"),
         id: inner_id,
         actor: inner_actor,
     };

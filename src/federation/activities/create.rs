@@ -5,26 +5,16 @@
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::wire::{
-    activity::ActivityDoc,
-    article::{ArticleDoc, POST_TYPES},
-};
-use entity::{actor, follow};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use crate::wire::{activity::ActivityDoc, article::ArticleDoc};
 
 pub async fn receive(
     data: &Data,
     signer: &ApubActor,
     doc: &ActivityDoc,
+    object: &ArticleDoc,
+    update: bool,
     raw: &serde_json::Value,
 ) -> AppResult<super::Outcome> {
-    let kind = super::object_type(&doc.object);
-    if !kind.is_some_and(|k| POST_TYPES.contains(&k)) {
-        tracing::info!(kind = ?kind, id = %doc.id, "Create/Update of an object type not handled yet; ignored");
-        return Ok(super::Outcome::Ignored);
-    }
-    let object: ArticleDoc = serde_json::from_value(doc.object.clone())
-        .map_err(|e| AppError::BadRequest(format!("the created object is not valid: {e}")))?;
     // The object must come from the actor's own server and name it as author.
     crate::wire::guard::same_origin_or_err(&object.id, &doc.actor).map_err(|_| {
         AppError::BadRequest(format!(
@@ -44,11 +34,12 @@ pub async fn receive(
         return match crate::domain::comments::thread_of(&data.db, parent.as_str()).await? {
             Some(article) => {
                 let reply = crate::federation::convert::remote_reply(
-                    &object,
+                    object,
                     doc,
                     raw,
                     signer.model.followers_url.as_deref(),
                     parent,
+                    update,
                 );
                 let kept = crate::domain::comments::receive(
                     data.app_data(),
@@ -79,7 +70,7 @@ pub async fn receive(
     } else {
         // Only posts meant for everyone reach a network feed.
         let visibility = crate::federation::convert::visibility(
-            &object,
+            object,
             Some(doc),
             signer.model.followers_url.as_deref(),
         );
@@ -87,7 +78,7 @@ pub async fn receive(
             tracing::info!(id = %object.id, "a followers-only or direct post is not kept");
             return Ok(super::Outcome::Ignored);
         }
-        if !followed_here(data, signer, &object, doc).await? {
+        if !followed_here(data, signer, object, doc).await? {
             tracing::info!(id = %object.id, "object from an actor nobody here follows; ignored");
             return Ok(super::Outcome::Ignored);
         }
@@ -101,7 +92,7 @@ pub async fn receive(
             id: Some(doc.id.as_str()),
             actor: Some(doc.actor.as_str()),
         });
-    crate::federation::import::store(data, &object, relay).await?;
+    crate::federation::import::store(data, object, relay).await?;
     Ok(super::Outcome::Applied)
 }
 
@@ -127,24 +118,6 @@ async fn followed_here(
         .chain(doc.cc.iter())
         .filter(|u| crate::wire::guard::same_origin(u, &object.id))
         .map(|u| u.to_string())
-        .take(100)
         .collect();
-    let mut ids = vec![signer.model.id];
-    if !named.is_empty() {
-        ids.extend(
-            actor::Entity::find()
-                .filter(actor::Column::ApId.is_in(named))
-                .filter(actor::Column::Local.eq(false))
-                .all(&data.db)
-                .await?
-                .into_iter()
-                .map(|a| a.id),
-        );
-    }
-    Ok(follow::Entity::find()
-        .filter(follow::Column::TargetId.is_in(ids))
-        .filter(follow::Column::Accepted.eq(true))
-        .count(&data.db)
-        .await?
-        > 0)
+    crate::domain::follows::anyone_follows(&data.db, &[signer.model.id], &named).await
 }

@@ -1,27 +1,25 @@
 //! `Delete` of an object: only its author, from its own origin, may delete it.
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::wire::{activity::ActivityDoc, ref_id};
+use crate::wire::activity::ActivityDoc;
 
 pub async fn receive(
     data: &Data,
     signer: &ApubActor,
     doc: &ActivityDoc,
+    object: &url::Url,
 ) -> AppResult<super::Outcome> {
-    let object = ref_id(&doc.object).ok_or_else(|| {
-        AppError::BadRequest("Delete needs an object id or a Tombstone with an id".into())
-    })?;
     if object.as_str() == signer.model.ap_id {
         tracing::info!(actor = %object, "actor deleted; account deletion is not handled yet");
         return Ok(super::Outcome::Ignored);
     }
-    if !crate::wire::guard::same_origin(&object, &doc.actor) {
+    if !crate::wire::guard::same_origin(object, &doc.actor) {
         tracing::info!(id = %doc.id, "Delete of another server's object ignored");
         return Ok(super::Outcome::Ignored);
     }
-    let deleted = delete_copy(data, signer, doc, &object).await?;
+    let deleted = delete_copy(data, signer, doc, object).await?;
     if deleted {
         data.committed();
     } else if !crate::domain::comments::delete(data.app_data(), object.as_str(), &signer.model)

@@ -3,14 +3,16 @@
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::wire::{activity::ActivityDoc, ref_id};
+use crate::wire::activity::ActivityDoc;
 use activitypub_federation::traits::Object;
 use serde_json::json;
 
-pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
-    let target_id = ref_id(&doc.object).ok_or_else(|| {
-        AppError::BadRequest("Follow needs an `object` naming the actor to follow".into())
-    })?;
+pub async fn receive(
+    data: &Data,
+    signer: &ApubActor,
+    doc: &ActivityDoc,
+    target_id: &url::Url,
+) -> AppResult<()> {
     let target = ApubActor::read_from_id(target_id.clone(), data)
         .await?
         .filter(|a| a.model.local)

@@ -1,14 +1,17 @@
 //! `Like` of one of our objects: counted in its `likes` collection.
 
 use crate::domain::reactions::{self, LIKE};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::federation::Data;
 use crate::federation::objects::actor::ApubActor;
-use crate::wire::{activity::ActivityDoc, ref_id};
+use crate::wire::activity::ActivityDoc;
 
-pub async fn receive(data: &Data, signer: &ApubActor, doc: &ActivityDoc) -> AppResult<()> {
-    let object = ref_id(&doc.object)
-        .ok_or_else(|| AppError::BadRequest("Like needs an object id".into()))?;
+pub async fn receive(
+    data: &Data,
+    signer: &ApubActor,
+    doc: &ActivityDoc,
+    object: &url::Url,
+) -> AppResult<()> {
     if !reactions::is_local_object(&data.db, object.as_str()).await? {
         tracing::info!(id = %doc.id, object = %object, "Like of something that is not ours; ignored");
         return Ok(());

@@ -13,7 +13,132 @@ use super::Data;
 use super::objects::actor::ApubActor;
 use crate::error::AppResult;
 use crate::wire::activity::ActivityDoc;
+use crate::wire::article::{ArticleDoc, POST_TYPES};
+use crate::wire::ref_id;
 use serde_json::Value;
+use url::Url;
+
+/// An inner activity, embedded or by id: the object of `Undo`, `Accept`
+/// and `Reject`.
+#[derive(Clone, Debug, Default)]
+pub struct Inner {
+    pub id: Option<Url>,
+    /// Its type, when embedded.
+    pub kind: Option<String>,
+    pub actor: Option<Url>,
+    pub object: Option<Url>,
+}
+
+impl Inner {
+    fn read(v: &Value) -> Inner {
+        Inner {
+            id: ref_id(v),
+            kind: object_type(v).map(str::to_string),
+            actor: v.get("actor").and_then(ref_id),
+            object: v.get("object").and_then(ref_id),
+        }
+    }
+}
+
+/// What an `Announce` shares: an object id, and for a relayed activity
+/// (`Announce{Update}`, Lemmy's `Announce{Create{Page}}`) the inner
+/// activity's type, id and actor.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    pub object: Url,
+    pub inner: Option<Inner>,
+}
+
+/// Every activity we accept, parsed once from the body; each variant is
+/// handled by the file of its kind.
+#[derive(Clone, Debug)]
+pub enum Activity {
+    Follow {
+        target: Url,
+    },
+    Undo(Inner),
+    Accept(Inner),
+    Reject(Inner),
+    /// `Create` or `Update` (`update` true) of a post-like object.
+    Create {
+        object: Box<ArticleDoc>,
+        update: bool,
+    },
+    Announce(Shared),
+    Delete {
+        object: Url,
+    },
+    /// `Like`, and Misskey's `EmojiReact`.
+    Like {
+        object: Url,
+    },
+    /// Valid, but nothing we act on: the reason is logged.
+    Ignored(String),
+}
+
+/// An inbox body read once: the envelope (id, type, actor, addressing) and
+/// what it asks of us.
+#[derive(Clone, Debug)]
+pub struct Inbound {
+    pub envelope: ActivityDoc,
+    pub activity: Activity,
+}
+
+impl Inbound {
+    /// Read an activity whose terms were normalized
+    /// (`wire::normalize_terms`). A malformed activity of a kind we handle
+    /// is an error naming what is wrong; a kind we do not handle is
+    /// `Ignored`.
+    pub fn parse(raw: &Value) -> Result<Inbound, String> {
+        let envelope: ActivityDoc =
+            serde_json::from_value(raw.clone()).map_err(|e| format!("not an activity: {e}"))?;
+        let object = &envelope.object;
+        let id_of =
+            |what: &str| ref_id(object).ok_or_else(|| format!("{} needs {what}", envelope.kind));
+        let activity = match envelope.kind.as_str() {
+            "Follow" => Activity::Follow {
+                target: id_of("an `object` naming the actor to follow")?,
+            },
+            "Undo" => Activity::Undo(Inner::read(object)),
+            "Accept" => Activity::Accept(Inner::read(object)),
+            "Reject" => Activity::Reject(Inner::read(object)),
+            "Create" | "Update" => match object_type(object) {
+                Some(kind) if POST_TYPES.contains(&kind) => Activity::Create {
+                    object: Box::new(
+                        serde_json::from_value(object.clone())
+                            .map_err(|e| format!("the created object is not valid: {e}"))?,
+                    ),
+                    update: envelope.kind == "Update",
+                },
+                other => Activity::Ignored(format!(
+                    "{} of an object type not handled yet ({})",
+                    envelope.kind,
+                    other.unwrap_or("a reference")
+                )),
+            },
+            "Announce" => {
+                let shared = crate::wire::announced_object(&serde_json::json!({
+                    "type": "Announce",
+                    "object": object,
+                }))
+                .ok_or("Announce needs an object id")?;
+                let inner = object.is_object().then(|| Inner::read(object));
+                Activity::Announce(Shared {
+                    object: shared,
+                    inner: inner.filter(|i| i.kind.is_some()),
+                })
+            }
+            "Delete" => Activity::Delete {
+                object: id_of("an object id or a Tombstone with an id")?,
+            },
+            "Like" | "EmojiReact" => Activity::Like {
+                object: id_of("an object id")?,
+            },
+            other => Activity::Ignored(format!("activity type {other} not handled yet")),
+        };
+        Ok(Inbound { envelope, activity })
+    }
+}
 
 /// What handling an activity came to: only applied activities keep their
 /// JSON (for as long as deduplication needs it); an ignored one keeps only
@@ -27,22 +152,24 @@ pub enum Outcome {
 pub async fn handle(
     data: &Data,
     signer: &ApubActor,
-    doc: &ActivityDoc,
+    inbound: &Inbound,
     raw: &Value,
 ) -> AppResult<Outcome> {
+    let doc = &inbound.envelope;
     let applied = |r: AppResult<()>| r.map(|()| Outcome::Applied);
-    match doc.kind.as_str() {
-        "Follow" => applied(follow::receive(data, signer, doc).await),
-        "Undo" => applied(undo::receive(data, signer, doc).await),
-        "Accept" => applied(accept::receive(data, signer, doc, true).await),
-        "Reject" => applied(accept::receive(data, signer, doc, false).await),
-        "Create" | "Update" => create::receive(data, signer, doc, raw).await,
-        "Announce" => announce::receive(data, signer, doc).await,
-        "Delete" => delete::receive(data, signer, doc).await,
-        // Misskey's reactions are Likes with an emoji.
-        "Like" | "EmojiReact" => applied(like::receive(data, signer, doc).await),
-        other => {
-            tracing::info!(kind = other, id = %doc.id, actor = %doc.actor, "activity type not handled yet; accepted and ignored");
+    match &inbound.activity {
+        Activity::Follow { target } => applied(follow::receive(data, signer, doc, target).await),
+        Activity::Undo(inner) => applied(undo::receive(data, signer, doc, inner).await),
+        Activity::Accept(inner) => applied(accept::receive(data, signer, doc, inner, true).await),
+        Activity::Reject(inner) => applied(accept::receive(data, signer, doc, inner, false).await),
+        Activity::Create { object, update } => {
+            create::receive(data, signer, doc, object, *update, raw).await
+        }
+        Activity::Announce(shared) => announce::receive(data, signer, doc, shared).await,
+        Activity::Delete { object } => delete::receive(data, signer, doc, object).await,
+        Activity::Like { object } => applied(like::receive(data, signer, doc, object).await),
+        Activity::Ignored(why) => {
+            tracing::info!(kind = %doc.kind, id = %doc.id, actor = %doc.actor, "{why}; accepted and ignored");
             Ok(Outcome::Ignored)
         }
     }
