@@ -144,7 +144,7 @@ async fn retry_after_is_honoured() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.state, "pending");
+    assert_eq!(row.state, entity::delivery::DeliveryState::Pending);
     assert_eq!(row.last_status, Some(429));
     let wait = row.next_attempt_at - chrono::Utc::now();
     assert!(
@@ -366,7 +366,7 @@ async fn hostile_inboxes_and_answers_never_crash() {
             assert!(r.last_error.as_deref().unwrap().len() <= 4096);
             assert_eq!(r.last_status, Some(500));
         }
-        if r.state == "failed" {
+        if r.state == entity::delivery::DeliveryState::Failed {
             assert!(r.last_error.is_some(), "{r:?}");
         }
     }
@@ -397,7 +397,10 @@ async fn sigterm_finishes_in_flight_deliveries_and_stops_claiming() {
     );
     // Everything that was sent is recorded as done; nothing is left leased.
     let rows = delivery::Entity::find().all(&a.ctx().db).await.unwrap();
-    let done = rows.iter().filter(|r| r.state == "done").count();
+    let done = rows
+        .iter()
+        .filter(|r| r.state == entity::delivery::DeliveryState::Done)
+        .count();
     assert_eq!(done, received, "every delivery that arrived is recorded");
     assert!(
         rows.iter().all(|r| r.locked_until.is_none()),

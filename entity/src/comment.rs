@@ -15,10 +15,7 @@ pub struct Model {
     pub author_id: i64,
     /// Sanitized HTML.
     pub content_html: String,
-    /// `accepted` (shown), `held` (waiting for a moderator), `removed` (by a
-    /// moderator; kept so the same id cannot come back) or `deleted` (a local
-    /// comment its author deleted; its id answers 410).
-    pub state: String,
+    pub state: CommentState,
     pub local: bool,
     pub published: DateTimeUtc,
     pub updated: Option<DateTimeUtc>,
@@ -41,6 +38,28 @@ pub struct Model {
     pub recipients: String,
     /// The page of the original, when its server gave one.
     pub url: Option<String>,
+}
+
+/// Where a comment stands; stored as its lowercase name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum CommentState {
+    /// Shown, and listed in the article's `replies`.
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+    /// Waiting for a moderator.
+    #[sea_orm(string_value = "held")]
+    Held,
+    /// By a moderator; kept so the same id cannot come back.
+    #[sea_orm(string_value = "removed")]
+    Removed,
+    /// A local comment its author deleted; its id answers 410.
+    #[sea_orm(string_value = "deleted")]
+    Deleted,
+    /// A followers-only or direct reply: never shown, only in the inbox of
+    /// the local people it addresses.
+    #[sea_orm(string_value = "private")]
+    Private,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,8 +12,7 @@ pub struct Model {
     pub inbox_url: String,
     /// Authority of `inbox_url`, for per-host accounting.
     pub host: String,
-    /// `pending`, `done` or `failed`.
-    pub state: String,
+    pub state: DeliveryState,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub locked_until: Option<DateTimeUtc>,
@@ -24,6 +23,22 @@ pub struct Model {
     /// The object the activity is about: deliveries with the same key reach
     /// an inbox in order (Create before Update before Delete).
     pub object_key: Option<String>,
+}
+
+/// Where a delivery stands; stored as its lowercase name (the claim query
+/// in `delivery::engine` names `pending` in its SQL).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum DeliveryState {
+    /// Waiting for its next attempt.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// Accepted by the receiving server.
+    #[sea_orm(string_value = "done")]
+    Done,
+    /// Given up: a 4xx, or too many attempts.
+    #[sea_orm(string_value = "failed")]
+    Failed,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

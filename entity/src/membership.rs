@@ -8,9 +8,24 @@ pub struct Model {
     pub id: i64,
     pub community_id: i64,
     pub person_id: i64,
-    /// `steward`, `editor`, `moderator`, `author` or `member`.
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTimeUtc,
+}
+
+/// A person's role in a community; stored as its lowercase name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum Role {
+    #[sea_orm(string_value = "steward")]
+    Steward,
+    #[sea_orm(string_value = "editor")]
+    Editor,
+    #[sea_orm(string_value = "moderator")]
+    Moderator,
+    #[sea_orm(string_value = "author")]
+    Author,
+    #[sea_orm(string_value = "member")]
+    Member,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -565,18 +565,27 @@ async fn try_write_outcomes(ctx: &AppContext, outcomes: &[Outcome]) -> AppResult
             .col_expr(delivery::Column::UpdatedAt, Expr::value(now));
         match &o.kind {
             OutcomeKind::Done => {
-                update = update.col_expr(delivery::Column::State, Expr::value("done"));
+                update = update.col_expr(
+                    delivery::Column::State,
+                    Expr::value(delivery::DeliveryState::Done),
+                );
                 healthy.insert(&o.host);
                 stats.sent += 1;
             }
             OutcomeKind::Gone => {
-                update = update.col_expr(delivery::Column::State, Expr::value("failed"));
+                update = update.col_expr(
+                    delivery::Column::State,
+                    Expr::value(delivery::DeliveryState::Failed),
+                );
                 remove_followers_at(&txn, &o.inbox).await?;
                 healthy.insert(&o.host);
                 stats.failed += 1;
             }
             OutcomeKind::Failed => {
-                update = update.col_expr(delivery::Column::State, Expr::value("failed"));
+                update = update.col_expr(
+                    delivery::Column::State,
+                    Expr::value(delivery::DeliveryState::Failed),
+                );
                 stats.failed += 1;
             }
             OutcomeKind::Retry {
@@ -591,7 +600,10 @@ async fn try_write_outcomes(ctx: &AppContext, outcomes: &[Outcome]) -> AppResult
                         stats.retried += 1;
                     }
                     None => {
-                        update = update.col_expr(delivery::Column::State, Expr::value("failed"));
+                        update = update.col_expr(
+                            delivery::Column::State,
+                            Expr::value(delivery::DeliveryState::Failed),
+                        );
                         stats.failed += 1;
                     }
                 }

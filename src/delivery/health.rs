@@ -129,7 +129,7 @@ async fn make_due(ctx: &AppContext, host: &str) -> AppResult<u64> {
             Expr::value(crate::db::now()),
         )
         .filter(delivery::Column::Host.eq(host))
-        .filter(delivery::Column::State.eq("pending"))
+        .filter(delivery::Column::State.eq(delivery::DeliveryState::Pending))
         .exec(&ctx.db)
         .await?;
     ctx.committed();

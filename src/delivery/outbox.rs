@@ -77,7 +77,7 @@ pub async fn enqueue(
             actor_id: Set(signer.id),
             inbox_url: Set(inbox.clone()),
             host: Set(authority(inbox)),
-            state: Set("pending".into()),
+            state: Set(delivery::DeliveryState::Pending),
             attempts: Set(0),
             next_attempt_at: Set(now),
             locked_until: Set(None),

@@ -28,7 +28,7 @@ pub struct Status {
 }
 
 pub async fn status(ctx: &AppContext) -> AppResult<Status> {
-    let rows: Vec<(String, String, i64)> = delivery::Entity::find()
+    let rows: Vec<(String, delivery::DeliveryState, i64)> = delivery::Entity::find()
         .select_only()
         .column(delivery::Column::Host)
         .column(delivery::Column::State)
@@ -45,16 +45,16 @@ pub async fn status(ctx: &AppContext) -> AppResult<Status> {
             host,
             ..Default::default()
         });
-        match state.as_str() {
-            "pending" => {
+        match state {
+            delivery::DeliveryState::Pending => {
                 h.pending += n;
                 total.pending += n;
             }
-            "done" => {
+            delivery::DeliveryState::Done => {
                 h.done += n;
                 total.done += n;
             }
-            _ => {
+            delivery::DeliveryState::Failed => {
                 h.failed += n;
                 total.failed += n;
             }

@@ -31,8 +31,37 @@ impl LocalKind {
     }
 }
 
+pub use entity::membership::Role;
+
 /// Roles in a community, strongest first.
-pub const ROLES: [&str; 5] = ["steward", "editor", "moderator", "author", "member"];
+pub const ROLES: [Role; 5] = [
+    Role::Steward,
+    Role::Editor,
+    Role::Moderator,
+    Role::Author,
+    Role::Member,
+];
+
+/// A role by its name (`steward`, `editor`, `moderator`, `author`,
+/// `member`), or a 422 listing them.
+pub fn parse_role(name: &str) -> AppResult<Role> {
+    use sea_orm::ActiveEnum;
+    Role::try_from_value(&name.to_string()).map_err(|_| {
+        AppError::unprocessable(
+            "role",
+            format!("unknown role `{name}`; one of {}", role_names()),
+        )
+    })
+}
+
+fn role_names() -> String {
+    use sea_orm::ActiveEnum;
+    ROLES
+        .iter()
+        .map(|r| r.to_value())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Create a local actor with a fresh key pair. Communities and people share
 /// one namespace: a name taken by either is refused.
@@ -120,12 +149,7 @@ pub async fn set_role(
     person: &actor::Model,
     role: &str,
 ) -> AppResult<()> {
-    if !ROLES.contains(&role) {
-        return Err(AppError::unprocessable(
-            "role",
-            format!("unknown role `{role}`; one of {}", ROLES.join(", ")),
-        ));
-    }
+    let role = parse_role(role)?;
     let existing = membership::Entity::find()
         .filter(membership::Column::CommunityId.eq(community.id))
         .filter(membership::Column::PersonId.eq(person.id))
@@ -134,14 +158,14 @@ pub async fn set_role(
     match existing {
         Some(m) => {
             let mut m: membership::ActiveModel = m.into();
-            m.role = Set(role.to_string());
+            m.role = Set(role);
             m.update(db).await?;
         }
         None => {
             membership::ActiveModel {
                 community_id: Set(community.id),
                 person_id: Set(person.id),
-                role: Set(role.to_string()),
+                role: Set(role),
                 created_at: Set(super::now()),
                 ..Default::default()
             }
@@ -156,7 +180,7 @@ pub async fn role_of(
     db: &impl ConnectionTrait,
     community: &actor::Model,
     person: &actor::Model,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<Role>> {
     Ok(membership::Entity::find()
         .filter(membership::Column::CommunityId.eq(community.id))
         .filter(membership::Column::PersonId.eq(person.id))
@@ -171,16 +195,17 @@ pub async fn require_role(
     db: &impl ConnectionTrait,
     community: &actor::Model,
     person: &actor::Model,
-    roles: &[&str],
+    roles: &[Role],
     doing: &str,
 ) -> AppResult<()> {
+    use sea_orm::ActiveEnum;
     match role_of(db, community, person).await? {
-        Some(r) if roles.contains(&r.as_str()) => Ok(()),
+        Some(r) if roles.contains(&r) => Ok(()),
         _ => Err(AppError::Forbidden(format!(
             "only the {} of `{}` may {doing}",
             roles
                 .iter()
-                .map(|r| format!("{r}s"))
+                .map(|r| format!("{}s", r.to_value()))
                 .collect::<Vec<_>>()
                 .join(" and "),
             community.username

@@ -343,7 +343,11 @@ async fn may_publish(
         db,
         community,
         person,
-        &["steward", "editor", "author"],
+        &[
+            crate::domain::actors::Role::Steward,
+            crate::domain::actors::Role::Editor,
+            crate::domain::actors::Role::Author,
+        ],
         "publish in it",
     )
     .await
@@ -360,8 +364,8 @@ async fn may_edit(
     }
     if let Some(c) = &view.community
         && matches!(
-            role_of(db, c, person).await?.as_deref(),
-            Some("steward" | "editor")
+            role_of(db, c, person).await?,
+            Some(super::actors::Role::Steward | super::actors::Role::Editor)
         )
     {
         return Ok(());

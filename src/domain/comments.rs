@@ -7,6 +7,7 @@ use crate::context::AppContext;
 use crate::delivery;
 use crate::error::{AppError, AppResult};
 use crate::wire::outbound;
+use entity::comment::CommentState;
 use entity::{actor, article, comment};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -32,7 +33,7 @@ pub async fn thread_of(
     // A reply to a shown comment joins its article's thread.
     let Some(parent) = comment::Entity::find()
         .filter(comment::Column::ApId.eq(in_reply_to))
-        .filter(comment::Column::State.eq("accepted"))
+        .filter(comment::Column::State.eq(CommentState::Accepted))
         .one(db)
         .await?
     else {
@@ -53,13 +54,13 @@ async fn initial_state(
     db: &impl ConnectionTrait,
     community: Option<&actor::Model>,
     author: &actor::Model,
-) -> AppResult<&'static str> {
+) -> AppResult<CommentState> {
     let Some(community) = community else {
-        return Ok("accepted");
+        return Ok(CommentState::Accepted);
     };
     Ok(
         match community.comment_policy.as_deref().unwrap_or("open") {
-            "held" => "held",
+            "held" => CommentState::Held,
             "followers" => {
                 let follows = entity::follow::Entity::find()
                     .filter(entity::follow::Column::FollowerId.eq(author.id))
@@ -69,12 +70,12 @@ async fn initial_state(
                     .await?
                     > 0;
                 if follows || author.local {
-                    "accepted"
+                    CommentState::Accepted
                 } else {
-                    "held"
+                    CommentState::Held
                 }
             }
-            _ => "accepted",
+            _ => CommentState::Accepted,
         },
     )
 }
@@ -290,7 +291,7 @@ pub async fn receive(
             tracing::info!(id = %reply.ap_id, "edit of a comment by someone other than its author ignored");
             return Ok(None);
         }
-        Some(c) if c.state == "removed" => {
+        Some(c) if c.state == CommentState::Removed => {
             tracing::info!(id = %reply.ap_id, "edit of a removed comment ignored");
             return Ok(None);
         }
@@ -312,7 +313,7 @@ pub async fn receive(
             let state = if reply.visibility.is_shown() {
                 initial_state(&txn, community.as_ref(), author).await?
             } else {
-                "private"
+                CommentState::Private
             };
             let inserted = comment::Entity::insert(comment::ActiveModel {
                 ap_id: Set(reply.ap_id.clone()),
@@ -320,7 +321,7 @@ pub async fn receive(
                 in_reply_to: Set(reply.in_reply_to.clone()),
                 author_id: Set(author.id),
                 content_html: Set(html),
-                state: Set(state.into()),
+                state: Set(state),
                 local: Set(false),
                 published: Set(reply.published.unwrap_or_else(super::now)),
                 updated: Set(None),
@@ -351,7 +352,7 @@ pub async fn receive(
             // them out of timelines, and so do we.
             if inserted > 0
                 && let Some(community) = &community
-                && saved.state == "accepted"
+                && saved.state == CommentState::Accepted
                 && reply.visibility == Visibility::Public
             {
                 announce(ctx, &txn, community, &saved).await?;
@@ -389,12 +390,12 @@ pub async fn inbox_of(
             sea_orm::Condition::any()
                 .add(
                     sea_orm::Condition::all()
-                        .add(comment::Column::State.eq("private"))
+                        .add(comment::Column::State.eq(CommentState::Private))
                         .add(comment::Column::Recipients.like(needle.clone())),
                 )
                 .add(
                     sea_orm::Condition::all()
-                        .add(comment::Column::State.eq("accepted"))
+                        .add(comment::Column::State.eq(CommentState::Accepted))
                         .add(comment::Column::Mentions.like(needle)),
                 ),
         )
@@ -406,7 +407,7 @@ pub async fn inbox_of(
     let rows = rows
         .into_iter()
         .filter(|c| {
-            let listed = if c.state == "private" {
+            let listed = if c.state == CommentState::Private {
                 serde_json::from_str::<Vec<String>>(&c.recipients).unwrap_or_default()
             } else {
                 serde_json::from_str::<Vec<Mention>>(&c.mentions)
@@ -478,7 +479,7 @@ pub async fn post_local(
             comment::Entity::find()
                 .filter(comment::Column::ApId.eq(id))
                 .filter(comment::Column::ArticleId.eq(article.id))
-                .filter(comment::Column::State.eq("accepted"))
+                .filter(comment::Column::State.eq(CommentState::Accepted))
                 .one(&ctx.db)
                 .await?
                 .ok_or_else(|| {
@@ -502,7 +503,7 @@ pub async fn post_local(
                 .unwrap_or_else(|| article.ap_id.clone())),
             author_id: Set(person.id),
             content_html: Set(content::markdown_to_html(body)),
-            state: Set("accepted".into()),
+            state: Set(CommentState::Accepted),
             local: Set(true),
             published: Set(super::now()),
             updated: Set(None),
@@ -548,7 +549,11 @@ pub async fn find_local(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<com
     comment::Entity::find()
         .filter(comment::Column::ApId.eq(ap_id))
         .filter(comment::Column::Local.eq(true))
-        .filter(comment::Column::State.is_in(["accepted", "deleted", "removed"]))
+        .filter(comment::Column::State.is_in([
+            CommentState::Accepted,
+            CommentState::Deleted,
+            CommentState::Removed,
+        ]))
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("no such comment".into()))
@@ -559,7 +564,7 @@ pub async fn find_local(db: &impl ConnectionTrait, ap_id: &str) -> AppResult<com
 /// a `Delete`.
 pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) -> AppResult<()> {
     let current = find_local(&ctx.db, ap_id).await?;
-    if current.state != "accepted" {
+    if current.state != CommentState::Accepted {
         return Err(AppError::Gone);
     }
     let article = article::Entity::find_by_id(current.article_id)
@@ -587,7 +592,7 @@ pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) 
     }
     let txn = crate::db::begin_write(&ctx.db).await?;
     let mut row: comment::ActiveModel = current.clone().into();
-    row.state = Set("deleted".into());
+    row.state = Set(CommentState::Deleted);
     row.content_html = Set(String::new());
     row.updated = Set(Some(super::now()));
     row.update(&txn).await?;
@@ -686,7 +691,10 @@ pub async fn may_moderate(
         db,
         community,
         person,
-        &["steward", "moderator"],
+        &[
+            crate::domain::actors::Role::Steward,
+            crate::domain::actors::Role::Moderator,
+        ],
         "moderate it",
     )
     .await
@@ -728,29 +736,29 @@ pub async fn moderate(
             community.username
         )));
     };
-    if current.state == "deleted" {
+    if current.state == CommentState::Deleted {
         return Err(AppError::Gone);
     }
     // A private reply is its addressees' alone: moderators cannot publish it.
-    if current.state == "private" {
+    if current.state == CommentState::Private {
         return Err(AppError::NotFound(format!(
             "no comment {comment_ap_id} on an article of `{}`",
             community.username
         )));
     }
-    if current.local && current.state == "removed" && decision == Decision::Approve {
+    if current.local && current.state == CommentState::Removed && decision == Decision::Approve {
         return Err(AppError::unprocessable(
             "object",
             "a removed comment of this instance was withdrawn everywhere; its author can post it again",
         ));
     }
     let new_state = match decision {
-        Decision::Approve => "accepted",
-        Decision::Remove => "removed",
+        Decision::Approve => CommentState::Accepted,
+        Decision::Remove => CommentState::Removed,
     };
     let changed = current.state != new_state;
     let mut row: comment::ActiveModel = current.clone().into();
-    row.state = Set(new_state.into());
+    row.state = Set(new_state);
     let saved = row.update(&txn).await?;
     if changed {
         match decision {
@@ -849,7 +857,7 @@ pub async fn set_policy(
         &ctx.db,
         community,
         steward,
-        &["steward"],
+        &[crate::domain::actors::Role::Steward],
         "change its settings",
     )
     .await?;
@@ -876,7 +884,7 @@ pub async fn set_policy(
 pub async fn in_state(
     db: &impl ConnectionTrait,
     community: &actor::Model,
-    state: &str,
+    state: CommentState,
     limit: u64,
 ) -> AppResult<Vec<(comment::Model, Option<actor::Model>)>> {
     let articles = article::Entity::find()
@@ -944,7 +952,7 @@ pub async fn of_article(
 ) -> AppResult<Vec<(comment::Model, Option<actor::Model>)>> {
     let rows = comment::Entity::find()
         .filter(comment::Column::ArticleId.eq(article_id))
-        .filter(comment::Column::State.eq("accepted"))
+        .filter(comment::Column::State.eq(CommentState::Accepted))
         .order_by_asc(comment::Column::Published)
         .limit(limit)
         .all(db)
@@ -964,7 +972,7 @@ pub async fn thread_skeleton(
         .column(comment::Column::ApId)
         .column(comment::Column::InReplyTo)
         .filter(comment::Column::ArticleId.eq(article_id))
-        .filter(comment::Column::State.eq("accepted"))
+        .filter(comment::Column::State.eq(CommentState::Accepted))
         .order_by_asc(comment::Column::Published)
         .order_by_asc(comment::Column::Id)
         .limit(20_000)
@@ -1014,7 +1022,7 @@ pub async fn page(
 ) -> AppResult<Vec<(i64, String)>> {
     Ok(comment::Entity::find()
         .filter(comment::Column::ArticleId.eq(article_id))
-        .filter(comment::Column::State.eq("accepted"))
+        .filter(comment::Column::State.eq(CommentState::Accepted))
         .filter(comment::Column::Id.gt(after))
         .order_by_asc(comment::Column::Id)
         .limit(limit)
@@ -1028,7 +1036,7 @@ pub async fn page(
 pub async fn count(db: &impl ConnectionTrait, article_id: i64) -> AppResult<u64> {
     Ok(comment::Entity::find()
         .filter(comment::Column::ArticleId.eq(article_id))
-        .filter(comment::Column::State.eq("accepted"))
+        .filter(comment::Column::State.eq(CommentState::Accepted))
         .count(db)
         .await?)
 }

@@ -31,7 +31,7 @@ pub async fn is_local_object(db: &impl ConnectionTrait, ap_id: &str) -> AppResul
     Ok(comment::Entity::find()
         .filter(comment::Column::ApId.eq(ap_id))
         .filter(comment::Column::Local.eq(true))
-        .filter(comment::Column::State.eq("accepted"))
+        .filter(comment::Column::State.eq(entity::comment::CommentState::Accepted))
         .count(db)
         .await?
         > 0)

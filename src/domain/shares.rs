@@ -22,7 +22,10 @@ pub async fn may_share(
         db,
         community,
         person,
-        &["steward", "editor"],
+        &[
+            crate::domain::actors::Role::Steward,
+            crate::domain::actors::Role::Editor,
+        ],
         "share for it",
     )
     .await

@@ -249,7 +249,10 @@ async fn follow(
         &data.db,
         &community,
         &person,
-        &["steward", "editor"],
+        &[
+            crate::domain::actors::Role::Steward,
+            crate::domain::actors::Role::Editor,
+        ],
         "follow for it",
     )
     .await?;
@@ -423,7 +426,7 @@ fn comment_json(c: &entity::comment::Model, author: Option<&actor::Model>) -> Va
         "id": c.ap_id,
         "in_reply_to": c.in_reply_to,
         "content": c.content_html,
-        "state": c.state,
+        "state": sea_orm::ActiveEnum::to_value(&c.state),
         "visibility": c.visibility,
         "content_warning": c.summary,
         "sensitive": c.sensitive,
@@ -580,12 +583,17 @@ async fn community_comments(
     let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     crate::domain::comments::may_moderate(&data.db, &community, &person).await?;
-    let state = q.state.as_deref().unwrap_or("held");
-    if !["held", "accepted", "removed"].contains(&state) {
-        return Err(AppError::BadRequest(
-            "state must be one of: held, accepted, removed".into(),
-        ));
-    }
+    use entity::comment::CommentState;
+    let state = match q.state.as_deref().unwrap_or("held") {
+        "held" => CommentState::Held,
+        "accepted" => CommentState::Accepted,
+        "removed" => CommentState::Removed,
+        _ => {
+            return Err(AppError::BadRequest(
+                "state must be one of: held, accepted, removed".into(),
+            ));
+        }
+    };
     let items: Vec<Value> = crate::domain::comments::in_state(&data.db, &community, state, 500)
         .await?
         .iter()

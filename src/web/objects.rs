@@ -225,9 +225,9 @@ pub async fn comment(
         .one(&data.db)
         .await?
         .ok_or_else(|| AppError::NotFound("no such comment".into()))?;
-    if c.state != "accepted" || a.deleted_at.is_some() {
+    if c.state != entity::comment::CommentState::Accepted || a.deleted_at.is_some() {
         if !wants_activity_json(&headers) {
-            if c.state == "removed" {
+            if c.state == entity::comment::CommentState::Removed {
                 let community = match a.community_id {
                     Some(id) => entity::actor::Entity::find_by_id(id).one(&data.db).await?,
                     None => None,
