@@ -1,7 +1,10 @@
 //! The one error type of the application and its HTTP rendering.
 //!
-//! 4xx bodies say what was wrong; 5xx bodies are generic and the cause is logged
-//! once, here.
+//! 4xx bodies say what was wrong. 5xx bodies are generic: the cause (with
+//! its source chain) travels in the response's extensions as
+//! [`ErrorCause`] and is logged once, in the request's span, by the web
+//! layer's tracing. A remote server's failure is a 502 whose body says what
+//! we tried, never the other server's own error text.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -33,20 +36,40 @@ pub enum AppError {
     /// Invalid fields of a request body: field name → what is wrong.
     #[error("invalid fields: {0:?}")]
     Unprocessable(BTreeMap<String, String>),
-    /// A remote server failed us (fetch, WebFinger): 502.
-    #[error("{0}")]
-    BadGateway(String),
+    /// A remote server failed us (fetch, WebFinger): 502. The message is
+    /// ours, for the client; the cause is only logged.
+    #[error("{message}")]
+    BadGateway { message: String, cause: String },
     #[error(transparent)]
     Database(#[from] sea_orm::DbErr),
-    #[error("{0}")]
-    Internal(String),
+    #[error(transparent)]
+    Internal(anyhow::Error),
 }
+
+/// The cause of a 5xx or 502, for the request's log line (never sent).
+#[derive(Clone, Debug)]
+pub struct ErrorCause(pub String);
 
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// An internal error from anything printable (a message, an error whose
+    /// source chain is not needed).
     pub fn internal(e: impl std::fmt::Display) -> Self {
-        AppError::Internal(e.to_string())
+        AppError::Internal(anyhow::anyhow!("{e}"))
+    }
+
+    /// An internal error keeping its source chain.
+    pub fn caused(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(anyhow::Error::new(e))
+    }
+
+    /// A remote server failed: `message` for the client, `cause` for the log.
+    pub fn bad_gateway(message: impl Into<String>, cause: impl std::fmt::Display) -> Self {
+        AppError::BadGateway {
+            message: message.into(),
+            cause: cause.to_string(),
+        }
     }
 
     pub fn unprocessable(field: &str, message: impl Into<String>) -> Self {
@@ -65,7 +88,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            AppError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,10 +99,15 @@ impl From<activitypub_federation::error::Error> for AppError {
         use activitypub_federation::error::Error as F;
         match e {
             F::NotFound => AppError::NotFound("object not found".into()),
-            F::ObjectDeleted(u) => AppError::BadGateway(format!("{u} was deleted")),
+            F::ObjectDeleted(u) => AppError::bad_gateway(format!("{u} was deleted"), "410 Gone"),
             F::UrlVerificationError(m) => AppError::BadRequest(format!("URL refused: {m}")),
-            F::WebfingerResolveFailed(w) => AppError::BadGateway(format!("WebFinger failed: {w}")),
-            other => AppError::BadGateway(other.to_string()),
+            F::WebfingerResolveFailed(w) => {
+                AppError::bad_gateway("the WebFinger lookup at that server failed", w)
+            }
+            other => AppError::bad_gateway(
+                "the remote server could not be reached or did not answer as ActivityPub requires",
+                other,
+            ),
         }
     }
 }
@@ -87,21 +115,29 @@ impl From<activitypub_federation::error::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let body = match &self {
-            AppError::Unprocessable(fields) => {
-                json!({"error": "invalid request body", "fields": fields})
-            }
-            AppError::Database(e) => {
-                tracing::error!(error = %e, "database error");
-                json!({"error": "internal server error"})
-            }
-            AppError::Internal(e) => {
-                tracing::error!(error = %e, "internal error");
-                json!({"error": "internal server error"})
-            }
-            other => json!({"error": other.to_string()}),
+        let (body, cause) = match &self {
+            AppError::Unprocessable(fields) => (
+                json!({"error": "invalid request body", "fields": fields}),
+                None,
+            ),
+            AppError::Database(e) => (
+                json!({"error": "internal server error"}),
+                Some(format!("database: {e}")),
+            ),
+            AppError::Internal(e) => (
+                json!({"error": "internal server error"}),
+                Some(format!("{e:#}")),
+            ),
+            AppError::BadGateway { message, cause } => (
+                json!({"error": message}),
+                Some(format!("upstream: {cause}")),
+            ),
+            other => (json!({"error": other.to_string()}), None),
         };
         let mut res = (status, Json(body)).into_response();
+        if let Some(cause) = cause {
+            res.extensions_mut().insert(ErrorCause(cause));
+        }
         if let AppError::TooManyRequests(_, secs) = &self
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

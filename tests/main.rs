@@ -13,6 +13,7 @@ mod binary;
 mod comments;
 mod conversations;
 mod delivery;
+mod errors;
 mod fixtures_parse;
 mod inbound;
 mod inbox;

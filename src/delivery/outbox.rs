@@ -17,7 +17,7 @@ pub async fn store_activity(
     let ap_id = json
         .get("id")
         .and_then(Value::as_str)
-        .ok_or_else(|| AppError::Internal("activity without id".into()))?;
+        .ok_or_else(|| AppError::internal("activity without id"))?;
     let kind = json
         .get("type")
         .and_then(Value::as_str)

@@ -80,7 +80,7 @@ pub async fn create_local(
     let keys = tokio::task::spawn_blocking(generate_keypair)
         .await
         .map_err(AppError::internal)?
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::internal)?;
     let ap_id = ctx.url(&kind.path(name.as_str()));
     let now = super::now();
     let model = actor::ActiveModel {
@@ -138,9 +138,7 @@ pub async fn instance_actor(ctx: &AppContext) -> AppResult<actor::Model> {
         .filter(actor::Column::ApId.eq(ctx.url("/actor")))
         .one(&ctx.db)
         .await?
-        .ok_or_else(|| {
-            AppError::Internal("the instance actor is missing; run `peerpress migrate`".into())
-        })
+        .ok_or_else(|| AppError::internal("the instance actor is missing; run `peerpress migrate`"))
 }
 
 pub async fn set_role(
@@ -217,7 +215,7 @@ pub async fn require_role(
 /// steward. Returns the steward's first API token when it created them.
 pub async fn bootstrap(ctx: &AppContext) -> AppResult<Option<String>> {
     if instance_actor(ctx).await.is_err() {
-        let domain_name = LocalName::parse("instance").map_err(AppError::Internal)?;
+        let domain_name = LocalName::parse("instance").map_err(AppError::internal)?;
         let created = create_local(ctx, &ctx.db, LocalKind::Instance, &domain_name, None).await?;
         // The instance actor's preferredUsername is the domain (WebFinger
         // `acct:<domain>@<domain>`, FEP-2677).
@@ -229,8 +227,8 @@ pub async fn bootstrap(ctx: &AppContext) -> AppResult<Option<String>> {
     if find_local(&ctx.db, &s.community.name).await?.is_some() {
         return Ok(None);
     }
-    let community_name = LocalName::parse(&s.community.name).map_err(AppError::Internal)?;
-    let admin_name = LocalName::parse(&s.admin.username).map_err(AppError::Internal)?;
+    let community_name = LocalName::parse(&s.community.name).map_err(AppError::internal)?;
+    let admin_name = LocalName::parse(&s.admin.username).map_err(AppError::internal)?;
     let community = create_local(
         ctx,
         &ctx.db,

@@ -443,7 +443,7 @@ async fn free_slug(
             Some(_) => {}
         }
     }
-    Err(AppError::Internal("no free slug".into()))
+    Err(AppError::internal("no free slug"))
 }
 
 async fn set_tags(db: &impl ConnectionTrait, article_id: i64, tags: &[String]) -> AppResult<()> {
@@ -516,7 +516,7 @@ async fn federate_create(
     let base = ctx.base_url();
     let object = outbound::object_doc(&base, view.parts());
     let Some(first) = view.authors.first() else {
-        return Err(AppError::Internal("article without author".into()));
+        return Err(AppError::internal("article without author"));
     };
     let create = outbound::create(&outbound::activity_id(&base), first, &object);
     delivery::enqueue(db, &create, first, audience_inboxes(db, view).await?).await?;
@@ -773,7 +773,7 @@ pub async fn edit(
         let base = ctx.base_url();
         let object = outbound::object_doc(&base, view.parts());
         let Some(first) = view.authors.first() else {
-            return Err(AppError::Internal("article without author".into()));
+            return Err(AppError::internal("article without author"));
         };
         let update = outbound::update(&outbound::activity_id(&base), first, &object);
         delivery::enqueue(&txn, &update, first, audience_inboxes(&txn, &view).await?).await?;
@@ -799,7 +799,7 @@ pub async fn delete(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppR
     if !current.draft {
         let base = ctx.base_url();
         let Some(first) = view.authors.first() else {
-            return Err(AppError::Internal("article without author".into()));
+            return Err(AppError::internal("article without author"));
         };
         let former = if current.kind == "note" {
             "Note"

@@ -347,7 +347,7 @@ pub async fn receive(
                 .filter(comment::Column::ApId.eq(reply.ap_id.as_str()))
                 .one(&txn)
                 .await?
-                .ok_or_else(|| AppError::Internal("a stored comment vanished".into()))?;
+                .ok_or_else(|| AppError::internal("a stored comment vanished"))?;
             // Unlisted replies are shown but not boosted: their authors kept
             // them out of timelines, and so do we.
             if inserted > 0

@@ -44,8 +44,8 @@ pub async fn upsert_article(
     community: Option<&actor::Model>,
 ) -> AppResult<article::Model> {
     let Some(author) = authors.first() else {
-        return Err(crate::error::AppError::Internal(
-            "remote article without author".into(),
+        return Err(crate::error::AppError::internal(
+            "remote article without author",
         ));
     };
     let original = doc.url.clone().unwrap_or_else(|| doc.id.to_string());

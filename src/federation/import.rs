@@ -84,9 +84,10 @@ pub async fn article(
             ));
         }
         Err(e) => {
-            return Err(AppError::BadGateway(format!(
-                "could not fetch {object_id} from its server: {e}"
-            )));
+            return Err(AppError::bad_gateway(
+                format!("could not fetch {object_id} from its server"),
+                e,
+            ));
         }
     };
     crate::wire::normalize_terms(&mut fetched.object);
@@ -271,7 +272,7 @@ pub async fn backfill(
             fetch_object_http::<_, Value>(&url, &data)
                 .await
                 .map(|r| r.object)
-                .map_err(|e| AppError::BadGateway(format!("could not fetch {url}: {e}")))
+                .map_err(|e| AppError::bad_gateway(format!("could not fetch {url}"), e))
         }
     };
     if !crate::wire::guard::same_origin(

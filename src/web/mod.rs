@@ -19,6 +19,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 /// Does the client ask for ActivityStreams rather than a page?
 pub fn wants_activity_json(headers: &HeaderMap) -> bool {
@@ -100,6 +102,38 @@ pub fn router(
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(record_client_addr))
         .layer(FederationMiddleware::new(config))
+        // Outermost, so cached responses carry no request id: each request
+        // gets an `x-request-id` (or keeps the proxy's), a span named after
+        // it, and one log line; a failure's cause is logged in that span.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::extract::Request| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(
+                    |res: &Response, latency: std::time::Duration, _span: &tracing::Span| {
+                        let ms = latency.as_millis();
+                        match res.extensions().get::<crate::error::ErrorCause>() {
+                            Some(cause) if res.status().is_server_error() => {
+                                tracing::error!(status = %res.status(), ms, cause = %cause.0, "request failed")
+                            }
+                            Some(cause) => {
+                                tracing::warn!(status = %res.status(), ms, cause = %cause.0, "request failed upstream")
+                            }
+                            None => tracing::debug!(status = %res.status(), ms, "request"),
+                        }
+                    },
+                )
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// The address a request came from, as recorded by `record_client_addr`,

@@ -21,7 +21,7 @@ pub struct ApubActor {
 impl ApubActor {
     pub fn new(model: actor::Model) -> AppResult<ApubActor> {
         let id = Url::parse(&model.ap_id).map_err(|e| {
-            AppError::Internal(format!("stored actor id {} is not a URL: {e}", model.ap_id))
+            AppError::internal(format!("stored actor id {} is not a URL: {e}", model.ap_id))
         })?;
         Ok(ApubActor { model, id })
     }
@@ -233,7 +233,7 @@ impl Object for ApubActor {
                 .filter(actor::Column::ApId.eq(json.id.as_str()))
                 .one(&data.db)
                 .await?
-                .ok_or_else(|| AppError::Internal(format!("actor {} vanished", json.id)))?;
+                .ok_or_else(|| AppError::internal(format!("actor {} vanished", json.id)))?;
             return ApubActor::new(saved);
         }
         let saved = row.save(&data.db).await?.try_into_model()?;
