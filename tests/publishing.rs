@@ -183,3 +183,52 @@ async fn openapi_describes_every_api_route() {
         );
     }
 }
+
+/// A listing loads its articles, their authors, communities and tags with a
+/// constant number of queries, whatever its length.
+async fn listings_take_a_constant_number_of_queries(backend: crate::harness::Backend) {
+    use peerpress::domain::actors::{LocalKind, get_local};
+    use peerpress::domain::articles::{Listing, listing};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let a = crate::harness::TestInstance::start(backend).await;
+    for i in 0..50 {
+        let (status, v) = a
+            .api_post(
+                "/api/v1/communities/commons/articles",
+                &serde_json::json!({"title": format!("Note {i}"), "body": "Text.", "tags": ["a", "b"]}),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+    let mut db = peerpress::db::connect(&a.db_url, 2).await.unwrap();
+    let queries = Arc::new(AtomicUsize::new(0));
+    let counter = queries.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let community = get_local(&db, LocalKind::Community, "commons")
+        .await
+        .unwrap();
+    let mut counts = Vec::new();
+    for n in [5, 50] {
+        queries.store(0, Ordering::SeqCst);
+        let views = listing(&db, Listing::Community(&community), "article", n)
+            .await
+            .unwrap();
+        assert_eq!(views.len() as u64, n);
+        assert!(
+            views
+                .iter()
+                .all(|v| v.authors.len() == 1 && v.tags.len() == 2)
+        );
+        assert!(views.iter().all(|v| v.community.is_some()));
+        counts.push(queries.load(Ordering::SeqCst));
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "queries for 5 and 50 items: {counts:?}"
+    );
+    assert!(counts[1] <= 5, "{counts:?}");
+}
+crate::db_test!(listing_queries, listings_take_a_constant_number_of_queries);

@@ -283,6 +283,67 @@ impl ArticleView {
     }
 }
 
+/// The read models of many articles with a constant number of queries
+/// (author links, actors, tags), whatever their count; in their order.
+pub async fn load_views(
+    db: &impl ConnectionTrait,
+    articles: Vec<article::Model>,
+) -> AppResult<Vec<ArticleView>> {
+    use std::collections::HashMap;
+    if articles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let article_ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
+    let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
+    for l in article_author::Entity::find()
+        .filter(article_author::Column::ArticleId.is_in(article_ids.clone()))
+        .order_by_asc(article_author::Column::Position)
+        .all(db)
+        .await?
+    {
+        links.entry(l.article_id).or_default().push(l.person_id);
+    }
+    let mut actor_ids: Vec<i64> = links.values().flatten().copied().collect();
+    actor_ids.extend(articles.iter().map(|a| a.author_id));
+    actor_ids.extend(articles.iter().filter_map(|a| a.community_id));
+    actor_ids.sort_unstable();
+    actor_ids.dedup();
+    let actors: HashMap<i64, actor::Model> = actor::Entity::find()
+        .filter(actor::Column::Id.is_in(actor_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    for t in article_tag::Entity::find()
+        .filter(article_tag::Column::ArticleId.is_in(article_ids))
+        .order_by_asc(article_tag::Column::Id)
+        .all(db)
+        .await?
+    {
+        tags.entry(t.article_id).or_default().push(t.tag);
+    }
+    Ok(articles
+        .into_iter()
+        .map(|article| {
+            let ids = links
+                .get(&article.id)
+                .cloned()
+                .unwrap_or_else(|| vec![article.author_id]);
+            ArticleView {
+                authors: ids
+                    .iter()
+                    .filter_map(|id| actors.get(id).cloned())
+                    .collect(),
+                community: article.community_id.and_then(|c| actors.get(&c).cloned()),
+                tags: tags.remove(&article.id).unwrap_or_default(),
+                article,
+            }
+        })
+        .collect())
+}
+
 pub async fn load_view(
     db: &impl ConnectionTrait,
     article: article::Model,
@@ -876,11 +937,7 @@ pub async fn listing(
         .limit(limit)
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(load_view(db, r).await?);
-    }
-    Ok(out)
+    load_views(db, rows).await
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -156,11 +156,7 @@ pub async fn network(
         .limit(limit)
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(articles.len());
-    for a in articles {
-        out.push(crate::domain::articles::load_view(db, a).await?);
-    }
-    Ok(out)
+    crate::domain::articles::load_views(db, articles).await
 }
 
 /// A stored remote article by id (deleted ones included).

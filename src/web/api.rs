@@ -154,9 +154,9 @@ async fn create_article(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
+    Auth(person): Auth,
     body: Bytes,
 ) -> AppResult<Response> {
-    let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let input = ArticleInput::from_json(&json_body(&headers, &body)?)?;
     let view = publish(&data, &community, &person, input).await?;
@@ -167,9 +167,9 @@ async fn create_announcement(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
+    Auth(person): Auth,
     body: Bytes,
 ) -> AppResult<Response> {
-    let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let v = json_body(&headers, &body)?;
     if let Some(extra) = v.as_object().and_then(|o| o.keys().find(|k| *k != "body")) {
@@ -219,9 +219,9 @@ async fn patch_article(
     data: Data,
     Path(uuid): Path<String>,
     headers: HeaderMap,
+    Auth(person): Auth,
     body: Bytes,
 ) -> AppResult<Json<Value>> {
-    let person = bearer(&data, &headers).await?;
     let input = ArticleInput::patch_from_json(&json_body(&headers, &body)?)?;
     let view = crate::domain::articles::edit(&data, &person, &uuid, input).await?;
     Ok(Json(article_json(&view)))
@@ -230,9 +230,8 @@ async fn patch_article(
 async fn delete_article(
     data: Data,
     Path(uuid): Path<String>,
-    headers: HeaderMap,
+    Auth(person): Auth,
 ) -> AppResult<StatusCode> {
-    let person = bearer(&data, &headers).await?;
     crate::domain::articles::delete(&data, &person, &uuid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -241,9 +240,9 @@ async fn follow(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
+    Auth(person): Auth,
     body: Bytes,
 ) -> AppResult<Response> {
-    let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     crate::domain::actors::require_role(
         &data.db,
@@ -287,9 +286,8 @@ async fn follow(
 async fn followers(
     data: Data,
     Path(name): Path<String>,
-    headers: HeaderMap,
+    Auth(_person): Auth,
 ) -> AppResult<Json<Value>> {
-    bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let rows = crate::domain::follows::followers(&data.db, &community).await?;
     Ok(Json(list(rows)))
@@ -298,9 +296,8 @@ async fn followers(
 async fn following(
     data: Data,
     Path(name): Path<String>,
-    headers: HeaderMap,
+    Auth(_person): Auth,
 ) -> AppResult<Json<Value>> {
-    bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let rows = crate::domain::follows::following(&data.db, &community).await?;
     Ok(Json(list(rows)))
@@ -357,22 +354,54 @@ async fn network(
     Ok(Json(json!({"total": items.len(), "items": items})))
 }
 
-async fn admin(data: &Data, headers: &HeaderMap) -> AppResult<actor::Model> {
-    let person = bearer(data, headers).await?;
-    if !person.admin {
-        return Err(AppError::Forbidden("instance admins only".into()));
+/// The person an API request is made by (`Authorization: Bearer <token>`),
+/// counted against the client's rate; a 401 saying what is missing
+/// otherwise.
+pub struct Auth(pub actor::Model);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        let data = Data::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, why)| AppError::internal(why))?;
+        bearer(&data, &parts.headers).await.map(Auth)
     }
-    Ok(person)
 }
 
-async fn deliveries_status(data: Data, headers: HeaderMap) -> AppResult<Json<Value>> {
-    admin(&data, &headers).await?;
+/// An instance admin's request; 403 for anyone else.
+pub struct Admin(pub actor::Model);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        let Auth(person) = Auth::from_request_parts(parts, state).await?;
+        if !person.admin {
+            return Err(AppError::Forbidden("instance admins only".into()));
+        }
+        Ok(Admin(person))
+    }
+}
+
+async fn deliveries_status(data: Data, Admin(_admin): Admin) -> AppResult<Json<Value>> {
     let s = crate::delivery::status::status(&data).await?;
     Ok(Json(serde_json::to_value(s).map_err(AppError::internal)?))
 }
 
-async fn deliveries_retry(data: Data, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
-    admin(&data, &headers).await?;
+async fn deliveries_retry(
+    data: Data,
+    headers: HeaderMap,
+    Admin(_admin): Admin,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
     let v = json_body(&headers, &body)?;
     let host = match v.get("host") {
         Some(Value::String(h)) if !h.trim().is_empty() => h.trim().to_string(),
@@ -445,8 +474,7 @@ fn comment_json(c: &entity::comment::Model, author: Option<&actor::Model>) -> Va
 /// `GET /api/v1/inbox`: the caller's private replies (followers-only and
 /// direct replies that address them, never shown elsewhere) and the shown
 /// comments that mention them, newest first.
-async fn inbox(data: Data, headers: HeaderMap) -> AppResult<Json<Value>> {
-    let person = bearer(&data, &headers).await?;
+async fn inbox(data: Data, Auth(person): Auth) -> AppResult<Json<Value>> {
     let items: Vec<Value> = crate::domain::comments::inbox_of(&data.db, &person, 200)
         .await?
         .iter()
@@ -471,9 +499,9 @@ async fn post_comment(
     data: Data,
     Path(uuid): Path<String>,
     headers: HeaderMap,
+    Auth(person): Auth,
     body: Bytes,
 ) -> AppResult<Response> {
-    let person = bearer(&data, &headers).await?;
     let v = json_body(&headers, &body)?;
     let a = crate::domain::articles::find_local(&data.db, &uuid).await?;
     if a.draft {
@@ -504,9 +532,8 @@ async fn post_comment(
 async fn delete_comment(
     data: Data,
     Path(uuid): Path<String>,
-    headers: HeaderMap,
+    Auth(person): Auth,
 ) -> AppResult<StatusCode> {
-    let person = bearer(&data, &headers).await?;
     let id = data.url(&format!("/comments/{uuid}"));
     crate::domain::comments::delete_local(&data, &person, &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -540,9 +567,9 @@ async fn patch_community(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
+    Auth(person): Auth,
     body: Bytes,
 ) -> AppResult<Json<Value>> {
-    let person = bearer(&data, &headers).await?;
     let v = json_body(&headers, &body)?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     if let Some(unknown) = v
@@ -578,9 +605,8 @@ async fn community_comments(
     data: Data,
     Path(name): Path<String>,
     axum::extract::Query(q): axum::extract::Query<StateQuery>,
-    headers: HeaderMap,
+    Auth(person): Auth,
 ) -> AppResult<Json<Value>> {
-    let person = bearer(&data, &headers).await?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     crate::domain::comments::may_moderate(&data.db, &community, &person).await?;
     use entity::comment::CommentState;
@@ -608,9 +634,9 @@ async fn moderate(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
+    Auth(person): Auth,
     body: Bytes,
 ) -> AppResult<Json<Value>> {
-    let person = bearer(&data, &headers).await?;
     let v = json_body(&headers, &body)?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let action = opt_str(&v, "action")?
@@ -661,9 +687,9 @@ async fn share(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
+    Auth(person): Auth,
     body: Bytes,
 ) -> AppResult<Response> {
-    let person = bearer(&data, &headers).await?;
     let v = json_body(&headers, &body)?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let object = opt_str(&v, "object")?
