@@ -1,0 +1,450 @@
+//! The writes: publishing, announcing, editing and deleting, each with the
+//! activities it federates, in one transaction.
+
+use super::slug::free_slug;
+use super::*;
+use crate::content::{self, licences};
+use crate::context::AppContext;
+use crate::delivery;
+use crate::domain::actors::role_of;
+use crate::error::{AppError, AppResult};
+use crate::wire::outbound;
+use entity::{actor, article, article_author, article_slug, article_tag};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use std::collections::BTreeSet;
+
+async fn may_publish(
+    db: &impl ConnectionTrait,
+    community: &actor::Model,
+    person: &actor::Model,
+) -> AppResult<()> {
+    crate::domain::actors::require_role(
+        db,
+        community,
+        person,
+        &[
+            crate::domain::actors::Role::Steward,
+            crate::domain::actors::Role::Editor,
+            crate::domain::actors::Role::Author,
+        ],
+        "publish in it",
+    )
+    .await
+}
+
+/// Authors may edit their articles; editors and stewards any in their community.
+async fn may_edit(
+    db: &impl ConnectionTrait,
+    view: &ArticleView,
+    person: &actor::Model,
+) -> AppResult<()> {
+    if view.authors.iter().any(|a| a.id == person.id) {
+        return Ok(());
+    }
+    if let Some(c) = &view.community
+        && matches!(
+            role_of(db, c, person).await?,
+            Some(crate::domain::actors::Role::Steward | crate::domain::actors::Role::Editor)
+        )
+    {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(
+        "only the article's authors and the community's editors may change it".into(),
+    ))
+}
+
+async fn co_authors(
+    db: &impl ConnectionTrait,
+    names: &[String],
+    first: &actor::Model,
+) -> AppResult<Vec<actor::Model>> {
+    let mut authors = vec![first.clone()];
+    let mut unknown = Vec::new();
+    for name in names {
+        match crate::domain::actors::find_local(db, name).await? {
+            Some(p) if p.kind == "person" => {
+                if !authors.iter().any(|a| a.id == p.id) {
+                    authors.push(p);
+                }
+            }
+            _ => unknown.push(name.clone()),
+        }
+    }
+    if unknown.is_empty() {
+        Ok(authors)
+    } else {
+        Err(AppError::unprocessable(
+            "co_authors",
+            format!("no local person named {}", unknown.join(", ")),
+        ))
+    }
+}
+
+async fn set_tags(db: &impl ConnectionTrait, article_id: i64, tags: &[String]) -> AppResult<()> {
+    article_tag::Entity::delete_many()
+        .filter(article_tag::Column::ArticleId.eq(article_id))
+        .exec(db)
+        .await?;
+    let rows: Vec<article_tag::ActiveModel> = tags
+        .iter()
+        .map(|t| article_tag::ActiveModel {
+            article_id: Set(article_id),
+            tag: Set(t.to_lowercase()),
+            ..Default::default()
+        })
+        .collect();
+    if !rows.is_empty() {
+        article_tag::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn set_authors(
+    db: &impl ConnectionTrait,
+    article_id: i64,
+    authors: &[actor::Model],
+) -> AppResult<()> {
+    article_author::Entity::delete_many()
+        .filter(article_author::Column::ArticleId.eq(article_id))
+        .exec(db)
+        .await?;
+    let rows: Vec<article_author::ActiveModel> = authors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| article_author::ActiveModel {
+            article_id: Set(article_id),
+            person_id: Set(a.id),
+            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            ..Default::default()
+        })
+        .collect();
+    article_author::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// The inboxes of everyone who should get an article's activities: the
+/// community's followers and every author's.
+async fn audience_inboxes(db: &impl ConnectionTrait, view: &ArticleView) -> AppResult<Vec<String>> {
+    let mut inboxes = BTreeSet::new();
+    if let Some(c) = &view.community {
+        inboxes.extend(delivery::follower_inboxes(db, c).await?);
+    }
+    for a in &view.authors {
+        inboxes.extend(delivery::follower_inboxes(db, a).await?);
+    }
+    // Servers that shared it hold a copy: they hear of edits and deletion.
+    inboxes.extend(crate::domain::reactions::sharer_inboxes(db, &view.article.ap_id).await?);
+    Ok(inboxes.into_iter().collect())
+}
+
+/// Enqueue the first author's `Create` and the community's `Announce`.
+async fn federate_create(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    view: &ArticleView,
+) -> AppResult<()> {
+    let base = ctx.base_url();
+    let object = outbound::object_doc(&base, view.parts());
+    let Some(first) = view.authors.first() else {
+        return Err(AppError::internal("article without author"));
+    };
+    let create = outbound::create(&outbound::activity_id(&base), first, &object);
+    delivery::enqueue(db, &create, first, audience_inboxes(db, view).await?).await?;
+    if let Some(c) = &view.community {
+        let announce = outbound::announce(&outbound::activity_id(&base), c, &view.article.ap_id);
+        delivery::enqueue(db, &announce, c, delivery::follower_inboxes(db, c).await?).await?;
+    }
+    Ok(())
+}
+
+/// Publish a new article in `community` as `author`.
+pub async fn publish(
+    ctx: &AppContext,
+    community: &actor::Model,
+    author: &actor::Model,
+    input: ArticleInput,
+) -> AppResult<ArticleView> {
+    may_publish(&ctx.db, community, author).await?;
+    let (Some(title), Some(body)) = (input.title.clone(), input.body.clone()) else {
+        return Err(AppError::unprocessable(
+            "title",
+            "title and body are required",
+        ));
+    };
+    let authors = co_authors(&ctx.db, input.co_authors.as_deref().unwrap_or(&[]), author).await?;
+    let uuid = uuid::Uuid::now_v7().to_string();
+    let ap_id = ctx.url(&format!("/articles/{uuid}"));
+    let summary = input
+        .summary
+        .clone()
+        .flatten()
+        .unwrap_or_else(|| derived_summary(&body, &title));
+    let licence = input
+        .licence
+        .clone()
+        .or_else(|| community.licence.clone())
+        .unwrap_or_else(|| licences::DEFAULT.to_string());
+    let now = crate::db::now();
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let slug = free_slug(&txn, community.id, &title, None).await?;
+    let saved = article::ActiveModel {
+        uuid: Set(Some(uuid)),
+        ap_id: Set(ap_id),
+        local: Set(true),
+        kind: Set("article".into()),
+        community_id: Set(Some(community.id)),
+        author_id: Set(author.id),
+        title: Set(title),
+        slug: Set(Some(slug.clone())),
+        summary: Set(summary),
+        content_html: Set(content::markdown_to_html(&body)),
+        source_md: Set(Some(body)),
+        url: Set(Some(ctx.url(&format!("/c/{}/{slug}", community.username)))),
+        language: Set(input.language.clone().flatten()),
+        licence: Set(Some(licence)),
+        draft: Set(input.draft.unwrap_or(false)),
+        published: Set(now),
+        updated: Set(None),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    article_slug::ActiveModel {
+        community_id: Set(community.id),
+        slug: Set(slug),
+        article_id: Set(saved.id),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    set_authors(&txn, saved.id, &authors).await?;
+    set_tags(&txn, saved.id, input.tags.as_deref().unwrap_or(&[])).await?;
+    let view = load_view(&txn, saved).await?;
+    if !view.article.draft {
+        federate_create(ctx, &txn, &view).await?;
+    }
+    txn.commit().await?;
+    ctx.committed();
+    Ok(view)
+}
+
+fn derived_summary(body: &str, title: &str) -> String {
+    let s = content::summary_from_markdown(body);
+    if s.is_empty() { title.to_string() } else { s }
+}
+
+/// Post an announcement: a short Markdown `Note` by `author`, announced by
+/// the community.
+pub async fn announce(
+    ctx: &AppContext,
+    community: &actor::Model,
+    author: &actor::Model,
+    body: &str,
+) -> AppResult<ArticleView> {
+    may_publish(&ctx.db, community, author).await?;
+    if body.trim().is_empty() {
+        return Err(AppError::unprocessable("body", "must not be empty"));
+    }
+    if body.chars().count() > ANNOUNCEMENT_MAX {
+        return Err(AppError::unprocessable(
+            "body",
+            format!("must be at most {ANNOUNCEMENT_MAX} characters"),
+        ));
+    }
+    let uuid = uuid::Uuid::now_v7().to_string();
+    let ap_id = ctx.url(&format!("/notes/{uuid}"));
+    let now = crate::db::now();
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let saved = article::ActiveModel {
+        uuid: Set(Some(uuid)),
+        ap_id: Set(ap_id.clone()),
+        local: Set(true),
+        kind: Set("note".into()),
+        community_id: Set(Some(community.id)),
+        author_id: Set(author.id),
+        title: Set(String::new()),
+        slug: Set(None),
+        summary: Set(content::truncate_words(&content::plain_text(body), 200)),
+        content_html: Set(content::markdown_to_html(body)),
+        source_md: Set(Some(body.to_string())),
+        url: Set(Some(ap_id)),
+        language: Set(None),
+        licence: Set(Some(
+            community
+                .licence
+                .clone()
+                .unwrap_or_else(|| licences::DEFAULT.to_string()),
+        )),
+        draft: Set(false),
+        published: Set(now),
+        updated: Set(None),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    set_authors(&txn, saved.id, std::slice::from_ref(author)).await?;
+    let view = load_view(&txn, saved).await?;
+    federate_create(ctx, &txn, &view).await?;
+    txn.commit().await?;
+    ctx.committed();
+    Ok(view)
+}
+
+/// Change an article. Publishing a draft federates it; changing a published
+/// article sends `Update` with a newer `updated`; a new title gives a new
+/// slug while the old ones keep redirecting.
+pub async fn edit(
+    ctx: &AppContext,
+    person: &actor::Model,
+    uuid: &str,
+    input: ArticleInput,
+) -> AppResult<ArticleView> {
+    let current = find_local(&ctx.db, uuid).await?;
+    if current.deleted_at.is_some() {
+        return Err(AppError::Gone);
+    }
+    let before = load_view(&ctx.db, current.clone()).await?;
+    may_edit(&ctx.db, &before, person).await?;
+    if !current.draft && input.draft == Some(true) {
+        return Err(AppError::unprocessable(
+            "draft",
+            "a published article cannot become a draft again; delete it instead",
+        ));
+    }
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let mut row: article::ActiveModel = current.clone().into();
+    if let Some(title) = &input.title
+        && *title != current.title
+    {
+        row.title = Set(title.clone());
+        if let Some(c) = &before.community
+            && current.kind == "article"
+        {
+            let slug = free_slug(&txn, c.id, title, Some(current.id)).await?;
+            if current.slug.as_deref() != Some(slug.as_str()) {
+                article_slug::ActiveModel {
+                    community_id: Set(c.id),
+                    slug: Set(slug.clone()),
+                    article_id: Set(current.id),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                row.url = Set(Some(ctx.url(&format!("/c/{}/{slug}", c.username))));
+                row.slug = Set(Some(slug));
+            }
+        }
+    }
+    let body = input
+        .body
+        .clone()
+        .or_else(|| current.source_md.clone())
+        .unwrap_or_default();
+    if let Some(b) = &input.body {
+        row.content_html = Set(content::markdown_to_html(b));
+        row.source_md = Set(Some(b.clone()));
+    }
+    match &input.summary {
+        Some(Some(s)) => row.summary = Set(s.clone()),
+        Some(None) => {
+            row.summary = Set(derived_summary(
+                &body,
+                input.title.as_deref().unwrap_or(&current.title),
+            ))
+        }
+        None if input.body.is_some()
+            && current
+                .source_md
+                .as_deref()
+                .map(content::summary_from_markdown)
+                == Some(current.summary.clone()) =>
+        {
+            // The summary was derived: derive it again from the new body.
+            row.summary = Set(derived_summary(
+                &body,
+                input.title.as_deref().unwrap_or(&current.title),
+            ));
+        }
+        None => {}
+    }
+    if let Some(l) = &input.language {
+        row.language = Set(l.clone());
+    }
+    if let Some(l) = &input.licence {
+        row.licence = Set(Some(l.clone()));
+    }
+    let publishing_now = current.draft && input.draft == Some(false);
+    let now = crate::db::now();
+    if publishing_now {
+        row.draft = Set(false);
+        row.published = Set(now);
+    } else if !current.draft {
+        row.updated = Set(Some(now));
+    }
+    let saved = row.update(&txn).await?;
+    if let Some(tags) = &input.tags {
+        set_tags(&txn, saved.id, tags).await?;
+    }
+    if let Some(names) = &input.co_authors {
+        let first = before
+            .authors
+            .first()
+            .cloned()
+            .unwrap_or_else(|| person.clone());
+        let authors = co_authors(&txn, names, &first).await?;
+        set_authors(&txn, saved.id, &authors).await?;
+    }
+    let view = load_view(&txn, saved).await?;
+    if publishing_now {
+        federate_create(ctx, &txn, &view).await?;
+    } else if !view.article.draft {
+        let base = ctx.base_url();
+        let object = outbound::object_doc(&base, view.parts());
+        let Some(first) = view.authors.first() else {
+            return Err(AppError::internal("article without author"));
+        };
+        let update = outbound::update(&outbound::activity_id(&base), first, &object);
+        delivery::enqueue(&txn, &update, first, audience_inboxes(&txn, &view).await?).await?;
+    }
+    txn.commit().await?;
+    ctx.committed();
+    Ok(view)
+}
+
+/// Delete an article: its id and pages answer 410 from now on, and a
+/// `Delete` with a `Tombstone` goes to everyone who received it.
+pub async fn delete(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppResult<()> {
+    let current = find_local(&ctx.db, uuid).await?;
+    if current.deleted_at.is_some() {
+        return Err(AppError::Gone);
+    }
+    let view = load_view(&ctx.db, current.clone()).await?;
+    may_edit(&ctx.db, &view, person).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let mut row: article::ActiveModel = current.clone().into();
+    row.deleted_at = Set(Some(crate::db::now()));
+    row.update(&txn).await?;
+    if !current.draft {
+        let base = ctx.base_url();
+        let Some(first) = view.authors.first() else {
+            return Err(AppError::internal("article without author"));
+        };
+        let former = if current.kind == "note" {
+            "Note"
+        } else {
+            "Article"
+        };
+        let delete = outbound::delete(&outbound::activity_id(&base), first, &current.ap_id, former);
+        delivery::enqueue(&txn, &delete, first, audience_inboxes(&txn, &view).await?).await?;
+    }
+    txn.commit().await?;
+    ctx.committed();
+    Ok(())
+}
