@@ -24,6 +24,36 @@ pub struct Inner {
     pub limiter: crate::ratelimit::RateLimiter,
     /// Public GET responses; cleared when public content changes.
     pub pages: Arc<crate::cache::ResponseCache>,
+    /// Ids for requests that come without one.
+    pub request_ids: RequestIds,
+}
+
+/// Request ids: a random prefix per context and a counter; unique, and
+/// cheap enough for every request (a v4 UUID each would cost a random read).
+pub struct RequestIds {
+    prefix: String,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        RequestIds {
+            prefix: uuid::Uuid::new_v4()
+                .simple()
+                .to_string()
+                .chars()
+                .take(12)
+                .collect(),
+            next: Default::default(),
+        }
+    }
+}
+
+impl RequestIds {
+    pub fn next(&self) -> String {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{}-{n}", self.prefix)
+    }
 }
 
 impl std::ops::Deref for AppContext {
@@ -63,6 +93,7 @@ impl AppContext {
             delivery_wake: Notify::new(),
             pages: Arc::default(),
             limiter: Default::default(),
+            request_ids: Default::default(),
         })))
     }
 

@@ -19,8 +19,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
 
 /// Does the client ask for ActivityStreams rather than a page?
 pub fn wants_activity_json(headers: &HeaderMap) -> bool {
@@ -102,38 +100,6 @@ pub fn router(
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(record_client_addr))
         .layer(FederationMiddleware::new(config))
-        // Outermost, so cached responses carry no request id: each request
-        // gets an `x-request-id` (or keeps the proxy's), a span named after
-        // it, and one log line; a failure's cause is logged in that span.
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::extract::Request| {
-                    let id = req
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
-                })
-                .on_request(())
-                .on_response(
-                    |res: &Response, latency: std::time::Duration, _span: &tracing::Span| {
-                        let ms = latency.as_millis();
-                        match res.extensions().get::<crate::error::ErrorCause>() {
-                            Some(cause) if res.status().is_server_error() => {
-                                tracing::error!(status = %res.status(), ms, cause = %cause.0, "request failed")
-                            }
-                            Some(cause) => {
-                                tracing::warn!(status = %res.status(), ms, cause = %cause.0, "request failed upstream")
-                            }
-                            None => tracing::debug!(status = %res.status(), ms, "request"),
-                        }
-                    },
-                )
-                .on_failure(()),
-        )
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// The address a request came from, as recorded by `record_client_addr`,
@@ -158,7 +124,13 @@ pub fn client_addr(headers: &HeaderMap, settings: &crate::config::Settings) -> S
 /// outside is replaced or removed).
 const CLIENT_ADDR_HEADER: &str = "x-peerpress-client-addr";
 
+/// Per request, in one cheap step: the peer address (for rate limits), a
+/// request id (`x-request-id`, kept from a proxy or made here, sent back;
+/// this layer sits outside the response cache, so cached responses carry
+/// none of their own), and the one log line of a failed request with the
+/// cause its error left in the response (never sent to the client).
 async fn record_client_addr(
+    data: crate::federation::Data,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -170,8 +142,32 @@ async fn record_client_addr(
     if let Some(v) = addr.and_then(|a| HeaderValue::from_str(&a).ok()) {
         req.headers_mut().insert(CLIENT_ADDR_HEADER, v);
     }
-    next.run(req).await
+    let id = match req.headers().get(REQUEST_ID) {
+        Some(v) if v.len() <= 200 => v.clone(),
+        _ => {
+            let v = HeaderValue::from_str(&data.request_ids.next())
+                .unwrap_or(HeaderValue::from_static("-"));
+            req.headers_mut().insert(REQUEST_ID, v.clone());
+            v
+        }
+    };
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let mut res = next.run(req).await;
+    if let Some(cause) = res.extensions().get::<crate::error::ErrorCause>() {
+        let id = id.to_str().unwrap_or("-");
+        let path = uri.path();
+        if res.status().is_server_error() && res.status() != axum::http::StatusCode::BAD_GATEWAY {
+            tracing::error!(%id, %method, %path, status = %res.status(), cause = %cause.0, "request failed");
+        } else {
+            tracing::warn!(%id, %method, %path, status = %res.status(), cause = %cause.0, "request failed upstream");
+        }
+    }
+    res.headers_mut().insert(REQUEST_ID, id);
+    res
 }
+
+const REQUEST_ID: &str = "x-request-id";
 
 /// Headers on every response: no inline scripts or framing, no MIME sniffing,
 /// no full referrers to other sites.
