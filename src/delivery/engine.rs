@@ -389,25 +389,15 @@ async fn attempt(
         Err(e) => Err(e),
     };
     let (status, error, kind) = match result {
-        Ok(Response { status, .. }) if (200..300).contains(&status) => {
-            (Some(status), None, OutcomeKind::Done)
-        }
-        Ok(Response { status, body, .. }) if status == 404 || status == 410 => {
-            (Some(status), Some(body), OutcomeKind::Gone)
-        }
         Ok(Response {
             status,
             body,
             retry_after,
-        }) if status == 408 || status == 429 || status >= 500 => (
-            Some(status),
-            Some(body),
-            OutcomeKind::Retry {
-                after: retry_after,
-                server_fault: status >= 500 || status == 408,
-            },
-        ),
-        Ok(Response { status, body, .. }) => (Some(status), Some(body), OutcomeKind::Failed),
+        }) => {
+            let kind = classify(status, retry_after);
+            let error = (kind != OutcomeKind::Done).then_some(body);
+            (Some(status), error, kind)
+        }
         Err(SendError::Permanent(e)) => (None, Some(e), OutcomeKind::Failed),
         Err(SendError::Transient(e)) => (
             None,
@@ -435,6 +425,22 @@ async fn attempt(
         status,
         error,
         kind,
+    }
+}
+
+/// What an inbox's answer means for a delivery: 2xx done; 404/410 the
+/// inbox is gone (and its followers with it); 408, 429 and 5xx retried
+/// later (`Retry-After` honoured; 408 and 5xx count against the host's
+/// health, 429 does not); any other 4xx failed for good.
+fn classify(status: u16, retry_after: Option<Duration>) -> OutcomeKind {
+    match status {
+        200..=299 => OutcomeKind::Done,
+        404 | 410 => OutcomeKind::Gone,
+        408 | 429 | 500.. => OutcomeKind::Retry {
+            after: retry_after,
+            server_fault: status != 429,
+        },
+        _ => OutcomeKind::Failed,
     }
 }
 
@@ -670,4 +676,38 @@ async fn remove_followers_at(db: &impl ConnectionTrait, inbox: &str) -> AppResul
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Duration, OutcomeKind, classify};
+
+    #[test]
+    fn answers_are_classified_as_mastodon_does() {
+        assert_eq!(classify(200, None), OutcomeKind::Done);
+        assert_eq!(classify(202, None), OutcomeKind::Done);
+        assert_eq!(classify(404, None), OutcomeKind::Gone);
+        assert_eq!(classify(410, None), OutcomeKind::Gone);
+        for status in [400, 401, 403, 413, 422, 301, 100] {
+            assert_eq!(classify(status, None), OutcomeKind::Failed, "{status}");
+        }
+        let wait = Some(Duration::seconds(30));
+        assert_eq!(
+            classify(429, wait),
+            OutcomeKind::Retry {
+                after: wait,
+                server_fault: false
+            }
+        );
+        for status in [408, 500, 502, 503, 504] {
+            assert_eq!(
+                classify(status, None),
+                OutcomeKind::Retry {
+                    after: None,
+                    server_fault: true
+                },
+                "{status}"
+            );
+        }
+    }
 }
