@@ -56,6 +56,7 @@ pub fn router(
     config: FederationConfig<crate::context::AppContext>,
     pages: std::sync::Arc<crate::cache::ResponseCache>,
 ) -> Router {
+    let ctx = config.to_request_data().app_data().clone();
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared_inbox))
         .route("/actor/inbox", post(inbox::instance_inbox))
@@ -98,7 +99,10 @@ pub fn router(
         }))
         .layer(axum::middleware::from_fn(fetch_auth::layer))
         .layer(axum::middleware::map_response(security_headers))
-        .layer(axum::middleware::from_fn(record_client_addr))
+        .layer(axum::middleware::from_fn_with_state(
+            ctx,
+            record_client_addr,
+        ))
         .layer(FederationMiddleware::new(config))
 }
 
@@ -130,7 +134,7 @@ const CLIENT_ADDR_HEADER: &str = "x-peerpress-client-addr";
 /// none of their own), and the one log line of a failed request with the
 /// cause its error left in the response (never sent to the client).
 async fn record_client_addr(
-    data: crate::federation::Data,
+    axum::extract::State(ctx): axum::extract::State<crate::context::AppContext>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -145,7 +149,7 @@ async fn record_client_addr(
     let id = match req.headers().get(REQUEST_ID) {
         Some(v) if v.len() <= 200 => v.clone(),
         _ => {
-            let v = HeaderValue::from_str(&data.request_ids.next())
+            let v = HeaderValue::from_str(&ctx.request_ids.next())
                 .unwrap_or(HeaderValue::from_static("-"));
             req.headers_mut().insert(REQUEST_ID, v.clone());
             v
