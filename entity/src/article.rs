@@ -41,6 +41,43 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::AuthorId",
+        to = "super::actor::Column::Id"
+    )]
+    Author,
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::CommunityId",
+        to = "super::actor::Column::Id"
+    )]
+    Community,
+    #[sea_orm(has_many = "super::article_author::Entity")]
+    Authors,
+    #[sea_orm(has_many = "super::article_tag::Entity")]
+    Tags,
+    #[sea_orm(has_many = "super::comment::Entity")]
+    Comments,
+}
+
+impl Related<super::article_author::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Authors.def()
+    }
+}
+
+impl Related<super::article_tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tags.def()
+    }
+}
+
+impl Related<super::comment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Comments.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -63,6 +63,25 @@ pub enum CommentState {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::article::Entity",
+        from = "Column::ArticleId",
+        to = "super::article::Column::Id"
+    )]
+    Article,
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::AuthorId",
+        to = "super::actor::Column::Id"
+    )]
+    Author,
+}
+
+impl Related<super::article::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Article.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

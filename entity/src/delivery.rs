@@ -42,6 +42,31 @@ pub enum DeliveryState {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::activity::Entity",
+        from = "Column::ActivityId",
+        to = "super::activity::Column::Id"
+    )]
+    Activity,
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::ActorId",
+        to = "super::actor::Column::Id"
+    )]
+    Actor,
+}
+
+impl Related<super::activity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Activity.def()
+    }
+}
+
+impl Related<super::actor::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Actor.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -16,6 +16,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::FollowerId",
+        to = "super::actor::Column::Id"
+    )]
+    Follower,
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::TargetId",
+        to = "super::actor::Column::Id"
+    )]
+    Target,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

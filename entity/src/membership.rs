@@ -29,6 +29,19 @@ pub enum Role {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::CommunityId",
+        to = "super::actor::Column::Id"
+    )]
+    Community,
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::PersonId",
+        to = "super::actor::Column::Id"
+    )]
+    Person,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

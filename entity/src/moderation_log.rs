@@ -19,6 +19,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::CommunityId",
+        to = "super::actor::Column::Id"
+    )]
+    Community,
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::ModeratorId",
+        to = "super::actor::Column::Id"
+    )]
+    Moderator,
+}
 
 impl ActiveModelBehavior for ActiveModel {}
