@@ -53,12 +53,12 @@ pub async fn upsert_article(
     let title = doc
         .title
         .clone()
-        .map(|t| content::truncate_words(strip_tags(&t).trim(), 300))
+        .map(|t| content::truncate_words(content::plain_text_of_html(&t).trim(), 300))
         .unwrap_or_default();
     let summary = doc
         .summary
         .as_deref()
-        .map(|s| content::truncate_words(&strip_tags(s), content::SUMMARY_MAX))
+        .map(|s| content::truncate_words(&content::plain_text_of_html(s), content::SUMMARY_MAX))
         .unwrap_or_default();
     let url = doc.url.clone();
     let language = doc.language.clone();
@@ -114,10 +114,6 @@ pub async fn upsert_article(
         .await?;
     }
     Ok(saved)
-}
-
-fn strip_tags(html: &str) -> String {
-    ammonia::Builder::empty().clean(html).to_string()
 }
 
 /// Remote articles from the actors `community` follows: theirs, their

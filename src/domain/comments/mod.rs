@@ -17,7 +17,6 @@ pub use moderation::{Decision, in_state, may_moderate, moderate, moderation_log,
 pub use query::{by_ids, count, inbox_of, of_article, page, thread_skeleton};
 pub use remote::{Attachment, Mention, RemoteReply, Visibility, delete, receive};
 
-use crate::content;
 use crate::context::AppContext;
 use crate::delivery;
 use crate::error::AppResult;
@@ -152,10 +151,6 @@ pub(super) async fn unannounce(
 /// The small lists stored as JSON columns.
 pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
-
-pub(super) fn strip_tags(html: &str) -> String {
-    content::plain_text_of_html(html)
 }
 
 pub(super) async fn with_authors(

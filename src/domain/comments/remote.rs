@@ -121,7 +121,12 @@ pub async fn receive(
     let summary = reply
         .summary
         .as_deref()
-        .map(|s| content::truncate_words(content::clean_name(&strip_tags(s)).trim(), 500))
+        .map(|s| {
+            content::truncate_words(
+                content::clean_name(&content::plain_text_of_html(s)).trim(),
+                500,
+            )
+        })
         .filter(|s| !s.is_empty());
     let attachments: Vec<&Attachment> = reply.attachments.iter().take(MAX_LISTED).collect();
     let mentions: Vec<&Mention> = reply.mentions.iter().take(MAX_LISTED).collect();
