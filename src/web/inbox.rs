@@ -22,6 +22,8 @@ async fn receive(
     crate::federation::inbox::receive(data, &client, method, uri, headers, body).await
 }
 
+/// `/inbox`, and the instance actor's `/actor/inbox`, which is handled the
+/// same way: neither names a community or a person to check first.
 pub async fn shared_inbox(
     data: Data,
     method: Method,
@@ -70,16 +72,6 @@ pub async fn person_inbox(
         body,
     )
     .await
-}
-
-pub async fn instance_inbox(
-    data: Data,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    respond(receive(&data, &method, &uri, &headers, &body).await)
 }
 
 async fn actor_inbox(

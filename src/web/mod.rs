@@ -59,7 +59,7 @@ pub fn router(
     let ctx = config.to_request_data().app_data().clone();
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared_inbox))
-        .route("/actor/inbox", post(inbox::instance_inbox))
+        .route("/actor/inbox", post(inbox::shared_inbox))
         .route("/c/{name}/inbox", post(inbox::community_inbox))
         .route("/u/{name}/inbox", post(inbox::person_inbox))
         .layer(DefaultBodyLimit::max(inbox::MAX_BODY));
