@@ -15,6 +15,7 @@ use crate::error::AppResult;
 use crate::wire::activity::ActivityDoc;
 use crate::wire::article::{ArticleDoc, POST_TYPES};
 use crate::wire::ref_id;
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
@@ -91,7 +92,7 @@ impl Inbound {
     /// `Ignored`.
     pub fn parse(raw: &Value) -> Result<Inbound, String> {
         let envelope: ActivityDoc =
-            serde_json::from_value(raw.clone()).map_err(|e| format!("not an activity: {e}"))?;
+            ActivityDoc::deserialize(raw).map_err(|e| format!("not an activity: {e}"))?;
         let object = &envelope.object;
         let id_of =
             |what: &str| ref_id(object).ok_or_else(|| format!("{} needs {what}", envelope.kind));
@@ -105,7 +106,7 @@ impl Inbound {
             "Create" | "Update" => match object_type(object) {
                 Some(kind) if POST_TYPES.contains(&kind) => Activity::Create {
                     object: Box::new(
-                        serde_json::from_value(object.clone())
+                        ArticleDoc::deserialize(object)
                             .map_err(|e| format!("the created object is not valid: {e}"))?,
                     ),
                     update: envelope.kind == "Update",
