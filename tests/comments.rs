@@ -23,13 +23,7 @@ async fn fedify_reply_becomes_a_comment_and_its_delete_removes_it() {
         return;
     };
     let a = TestInstance::start(Backend::Sqlite).await;
-    peer.control("follow", json!({"target": a.url("/c/commons")}))
-        .await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while a.get_as("/c/commons/followers").await.2["totalItems"] != 1 {
-        assert!(Instant::now() < deadline, "no Follow");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    peer.follow_commons(&a).await;
     a.drain().await;
     let article = a.publish("Potluck", "Bring food.").await;
     a.drain().await;

@@ -231,13 +231,7 @@ async fn fedify_replies_keep_their_visibility() {
         return;
     };
     let a = TestInstance::start(Backend::Sqlite).await;
-    peer.control("follow", json!({"target": a.url("/c/commons")}))
-        .await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while a.get_as("/c/commons/followers").await.2["totalItems"] != 1 {
-        assert!(Instant::now() < deadline, "no Follow");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    peer.follow_commons(&a).await;
     let article = a.publish("Repair café", "Bring what is broken.").await;
     a.drain().await;
     let mut ids = std::collections::HashMap::new();

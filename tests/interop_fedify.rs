@@ -7,7 +7,7 @@
 //! nothing, unless PEERPRESS_REQUIRE_INTEROP is set (CI sets it), when its
 //! absence fails the test.
 
-use crate::harness::{Backend, TestInstance, client};
+use crate::harness::{Backend, TestInstance, client, eventually};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -86,6 +86,19 @@ impl FedifyPeer {
             .unwrap()
     }
 
+    /// Alice follows `a`'s community; returns the peer's answer once `a` has
+    /// stored the Follow (its Accept still waits in `a`'s outbox).
+    pub async fn follow_commons(&self, a: &TestInstance) -> Value {
+        let followed = self
+            .control("follow", json!({"target": a.url("/c/commons")}))
+            .await;
+        eventually("the Follow to arrive", 30, || async {
+            a.get_as("/c/commons/followers").await.2["totalItems"] == 1
+        })
+        .await;
+        followed
+    }
+
     /// Wait (bounded) until the peer's inbox has an entry matching `pred`.
     pub async fn wait_for(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -100,19 +113,6 @@ impl FedifyPeer {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-    }
-}
-
-/// Poll `f` until it returns true, for at most 30 s.
-async fn eventually<F, Fut>(what: &str, f: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !f().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -138,11 +138,7 @@ async fn fedify_follows_and_receives_an_article() {
     assert_eq!(looked_up["type"], "Group", "{looked_up}");
 
     // Follow → our Accept, matched to the Follow by Fedify.
-    let followed = peer.control("follow", json!({"target": community})).await;
-    eventually("the Follow to arrive", || async {
-        a.get_as("/c/commons/followers").await.2["totalItems"] == 1
-    })
-    .await;
+    let followed = peer.follow_commons(&a).await;
     assert_eq!(a.drain().await.sent, 1);
     let accept = peer.wait_for("the Accept", |v| v["type"] == "Accept").await;
     assert_eq!(accept["actor"], community);
@@ -194,12 +190,7 @@ async fn fedify_sees_edits_deletion_and_announcements() {
         return;
     };
     let a = TestInstance::start(Backend::Sqlite).await;
-    let community = a.url("/c/commons");
-    peer.control("follow", json!({"target": community})).await;
-    eventually("the Follow to arrive", || async {
-        a.get_as("/c/commons/followers").await.2["totalItems"] == 1
-    })
-    .await;
+    peer.follow_commons(&a).await;
     a.drain().await;
     peer.wait_for("the Accept", |v| v["type"] == "Accept").await;
 
