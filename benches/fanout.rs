@@ -303,7 +303,7 @@ fn main() {
         // Publish and deliver.
         let published = Instant::now();
         let published_micros = unix_micros();
-        let new = peerpress::domain::articles::NewArticle::from_json(&serde_json::json!({
+        let new = serde_json::from_value::<peerpress::domain::articles::NewArticle>(serde_json::json!({
             "title": "Benchmark article",
             "body": "A paragraph of text.\n\n".repeat(20),
         }))

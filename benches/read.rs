@@ -67,7 +67,7 @@ fn main() {
         let running = peerpress::app::start(ctx.clone(), listener, false).await.unwrap();
         let community = peerpress::domain::actors::find_local(&ctx.db, "commons").await.unwrap().unwrap();
         let admin = peerpress::domain::actors::find_local(&ctx.db, "admin").await.unwrap().unwrap();
-        let input = peerpress::domain::articles::ArticleInput::from_json(&serde_json::json!({
+        let input = serde_json::from_value::<peerpress::domain::articles::ArticleInput>(serde_json::json!({
             "title": "A benchmark article",
             "body": "A paragraph with *emphasis* and a [link](https://example.org).\n\n".repeat(30),
             "tags": ["bench", "read"],

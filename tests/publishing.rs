@@ -97,6 +97,37 @@ async fn api_input_errors(backend: Backend) {
         fields["licence"].as_str().unwrap().contains("CC-BY-SA-4.0"),
         "accepted values are named: {v}"
     );
+    assert!(
+        fields["title"]
+            .as_str()
+            .unwrap()
+            .contains("expected a string"),
+        "a wrong type says which: {v}"
+    );
+    // Every body goes through the same reader: a comment's wrong type,
+    // unknown field and missing body are named together.
+    let (status, v) = a
+        .api_post(
+            "/api/v1/communities/commons/announcements",
+            &json!({"body": ["x"], "pinned": true}),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert!(
+        v["fields"]["body"].is_string() && v["fields"]["pinned"].is_string(),
+        "{v}"
+    );
+    let (status, v) = a
+        .api_post(
+            "/api/v1/communities/commons/follows",
+            &json!({"target": 3, "note": "hi"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert!(
+        v["fields"]["target"].is_string() && v["fields"]["note"].is_string(),
+        "{v}"
+    );
 
     // Not JSON.
     let res = crate::harness::client()

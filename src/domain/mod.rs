@@ -19,3 +19,23 @@ pub mod shares;
 
 /// The clock every row uses (`db::now`).
 pub use crate::db::now;
+
+/// For an optional field where `null` means something (reset): absent is
+/// `None`, `null` is `Some(None)`. Use with `#[serde(default)]`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
+/// For an optional list where `null` clears it: `null` is `Some(vec![])`.
+pub fn null_is_empty<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    let v: Option<Vec<T>> = serde::Deserialize::deserialize(d)?;
+    Ok(Some(v.unwrap_or_default()))
+}

@@ -1,24 +1,42 @@
-//! What a client asks for: a new article or an edit, every field checked,
-//! every wrong one named.
+//! What a client asks for: a new article or an edit. The shape (which
+//! fields, which types) is serde's; what serde cannot see (required fields,
+//! lengths, known licences, tag syntax) is checked here, every wrong field
+//! named.
 
 use super::*;
 use crate::content::{self, licences};
 use crate::error::{AppError, AppResult};
-use serde_json::Value;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// Fields of an article request. In a PATCH every field is optional; `None`
 /// means "leave as it is".
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct ArticleInput {
+    /// At most 300 characters. Required for a new article.
     pub title: Option<String>,
-    /// `Some(None)`: derive the summary from the body again.
+    /// Plain text, at most 500 characters; `null` derives it from the body
+    /// again.
+    #[serde(deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<String>)]
     pub summary: Option<Option<String>>,
+    /// Markdown, at most 500 000 bytes. Required for a new article.
     pub body: Option<String>,
+    /// At most 30 tags of letters, digits or `_` (a leading `#` is
+    /// dropped); `null` clears them.
+    #[serde(deserialize_with = "crate::domain::null_is_empty")]
     pub tags: Option<Vec<String>>,
+    /// A BCP 47 tag such as `en` or `pt-BR`; `null` clears it.
+    #[serde(deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<String>)]
     pub language: Option<Option<String>>,
+    /// A licence key; the community's default when absent.
     pub licence: Option<String>,
+    /// A draft is seen by its authors only, and federates when published.
     pub draft: Option<bool>,
+    /// Names of local people who write it too (at most 20).
+    #[serde(deserialize_with = "crate::domain::null_is_empty")]
     pub co_authors: Option<Vec<String>>,
 }
 
@@ -37,194 +55,129 @@ const FIELDS: [&str; 8] = [
 ];
 
 impl ArticleInput {
-    /// A complete new article: `title` and `body` required.
-    pub fn from_json(v: &Value) -> AppResult<ArticleInput> {
-        Self::parse(v, true)
-    }
-
-    /// Changes to an article: every field optional, at least one given.
-    pub fn patch_from_json(v: &Value) -> AppResult<ArticleInput> {
-        let input = Self::parse(v, false)?;
-        if v.as_object().is_some_and(|o| o.is_empty()) {
-            return Err(AppError::unprocessable(
-                "body",
-                format!("give at least one of: {}", FIELDS.join(", ")),
-            ));
-        }
-        Ok(input)
-    }
-
-    fn parse(v: &Value, required: bool) -> AppResult<ArticleInput> {
-        let obj = v
-            .as_object()
-            .ok_or_else(|| AppError::BadRequest("the body must be a JSON object".into()))?;
+    /// What is wrong with it, field by field: a new article (`required`)
+    /// needs a title and a body, an edit at least one field.
+    pub fn problems(&self, required: bool) -> BTreeMap<String, String> {
         let mut errors = BTreeMap::new();
-        let mut input = ArticleInput::default();
-        let string =
-            |name: &str, errors: &mut BTreeMap<String, String>| -> Option<Option<String>> {
-                match obj.get(name) {
-                    None => None,
-                    Some(Value::Null) => Some(None),
-                    Some(Value::String(s)) => Some(Some(s.clone())),
-                    Some(_) => {
-                        errors.insert(name.into(), "must be a string".into());
-                        None
-                    }
-                }
-            };
-
-        match string("title", &mut errors).map(|t| t.map(|t| t.trim().to_string())) {
-            Some(Some(t)) if t.is_empty() => {
-                errors.insert("title".into(), "must not be empty".into());
+        let mut wrong = |field: &str, why: String| {
+            errors.insert(field.to_string(), why);
+        };
+        match self.title.as_deref().map(str::trim) {
+            Some("") => wrong("title", "must not be empty".into()),
+            Some(t) if t.chars().count() > TITLE_MAX => {
+                wrong("title", format!("must be at most {TITLE_MAX} characters"))
             }
-            Some(Some(t)) if t.chars().count() > TITLE_MAX => {
-                errors.insert(
-                    "title".into(),
-                    format!("must be at most {TITLE_MAX} characters"),
-                );
-            }
-            Some(Some(t)) => input.title = Some(t),
-            Some(None) => {
-                errors.insert("title".into(), "must not be null".into());
-            }
-            None if required && !errors.contains_key("title") => {
-                errors.insert("title".into(), "is required".into());
-            }
-            None => {}
+            None if required => wrong("title", "is required".into()),
+            _ => {}
         }
-        match string("body", &mut errors) {
-            Some(Some(b)) if b.trim().is_empty() => {
-                errors.insert("body".into(), "must not be empty".into());
+        match self.body.as_deref() {
+            Some(b) if b.trim().is_empty() => wrong("body", "must not be empty".into()),
+            Some(b) if b.len() > BODY_MAX => {
+                wrong("body", format!("must be at most {BODY_MAX} bytes"))
             }
-            Some(Some(b)) if b.len() > BODY_MAX => {
-                errors.insert("body".into(), format!("must be at most {BODY_MAX} bytes"));
-            }
-            Some(Some(b)) => input.body = Some(b),
-            Some(None) => {
-                errors.insert("body".into(), "must not be null".into());
-            }
-            None if required && !errors.contains_key("body") => {
-                errors.insert("body".into(), "is required (Markdown)".into());
-            }
-            None => {}
+            None if required => wrong("body", "is required (Markdown)".into()),
+            _ => {}
         }
-        if let Some(summary) = string("summary", &mut errors) {
-            let summary = summary
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty());
-            if summary
-                .as_ref()
-                .is_some_and(|s| s.chars().count() > content::SUMMARY_MAX)
-            {
-                errors.insert(
-                    "summary".into(),
-                    format!(
-                        "must be at most {} characters of plain text",
-                        content::SUMMARY_MAX
-                    ),
-                );
-            }
-            input.summary = Some(summary);
+        if let Some(Some(s)) = &self.summary
+            && s.trim().chars().count() > content::SUMMARY_MAX
+        {
+            wrong(
+                "summary",
+                format!(
+                    "must be at most {} characters of plain text",
+                    content::SUMMARY_MAX
+                ),
+            );
         }
-        if let Some(language) = string("language", &mut errors) {
-            if let Some(l) = &language
-                && !content::valid_language(l)
-            {
-                errors.insert(
-                    "language".into(),
-                    format!("`{l}` is not a BCP 47 language tag such as en, de or pt-BR"),
-                );
-            }
-            input.language = Some(language);
+        if let Some(Some(l)) = &self.language
+            && !content::valid_language(l)
+        {
+            wrong(
+                "language",
+                format!("`{l}` is not a BCP 47 language tag such as en, de or pt-BR"),
+            );
         }
-        match string("licence", &mut errors) {
-            Some(Some(l)) => match licences::find(&l) {
-                Some(found) => input.licence = Some(found.key.to_string()),
-                None => {
-                    errors.insert(
-                        "licence".into(),
-                        format!("unknown licence `{l}`; accepted: {}", licences::keys()),
-                    );
-                }
-            },
-            Some(None) => {
-                errors.insert(
-                    "licence".into(),
-                    format!("must be one of: {}", licences::keys()),
-                );
-            }
-            None => {}
+        if let Some(l) = &self.licence
+            && licences::find(l).is_none()
+        {
+            wrong(
+                "licence",
+                format!("unknown licence `{l}`; accepted: {}", licences::keys()),
+            );
         }
-        match obj.get("tags") {
-            None => {}
-            Some(Value::Null) => input.tags = Some(Vec::new()),
-            Some(Value::Array(items)) if items.len() <= TAGS_MAX => {
-                let mut tags = Vec::new();
-                for item in items {
-                    match item.as_str().map(|t| t.trim().trim_start_matches('#')) {
-                        Some(t) if valid_tag(t) => {
-                            if !tags.iter().any(|x: &String| x.eq_ignore_ascii_case(t)) {
-                                tags.push(t.to_string());
-                            }
-                        }
-                        _ => {
-                            errors.insert(
-                                "tags".into(),
-                                "each tag must be 1 to 100 letters, digits or _".into(),
-                            );
-                        }
-                    }
-                }
-                input.tags = Some(tags);
-            }
-            Some(_) => {
-                errors.insert(
-                    "tags".into(),
+        if let Some(tags) = &self.tags {
+            if tags.len() > TAGS_MAX {
+                wrong(
+                    "tags",
                     format!("must be an array of at most {TAGS_MAX} strings"),
                 );
-            }
-        }
-        match obj.get("co_authors") {
-            None => {}
-            Some(Value::Null) => input.co_authors = Some(Vec::new()),
-            Some(Value::Array(items)) if items.len() <= CO_AUTHORS_MAX => {
-                let names: Vec<String> = items
-                    .iter()
-                    .filter_map(|i| i.as_str().map(str::to_string))
-                    .collect();
-                if names.len() != items.len() {
-                    errors.insert("co_authors".into(), "must be names of local people".into());
-                }
-                input.co_authors = Some(names);
-            }
-            Some(_) => {
-                errors.insert(
-                    "co_authors".into(),
-                    format!("must be an array of at most {CO_AUTHORS_MAX} names of local people"),
+            } else if !tags.iter().all(|t| valid_tag(bare_tag(t))) {
+                wrong(
+                    "tags",
+                    "each tag must be 1 to 100 letters, digits or _".into(),
                 );
             }
         }
-        match obj.get("draft") {
-            None | Some(Value::Null) => {}
-            Some(Value::Bool(b)) => input.draft = Some(*b),
-            Some(_) => {
-                errors.insert("draft".into(), "must be true or false".into());
-            }
+        if self
+            .co_authors
+            .as_ref()
+            .is_some_and(|c| c.len() > CO_AUTHORS_MAX)
+        {
+            wrong(
+                "co_authors",
+                format!("must be an array of at most {CO_AUTHORS_MAX} names of local people"),
+            );
         }
-        for key in obj.keys() {
-            if !FIELDS.contains(&key.as_str()) {
-                errors.insert(
-                    key.clone(),
-                    format!("unknown field; fields are: {}", FIELDS.join(", ")),
-                );
-            }
+        if !required && self.is_empty() {
+            wrong(
+                "body",
+                format!("give at least one of: {}", FIELDS.join(", ")),
+            );
         }
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            Err(AppError::Unprocessable(errors))
-        }
+        drop(wrong);
+        errors
     }
+
+    /// Checked and normalized (trimmed title and summary, canonical licence
+    /// key, tags without `#` or repeats), or a 422 naming every wrong field.
+    pub fn validated(self, required: bool) -> AppResult<ArticleInput> {
+        let errors = self.problems(required);
+        if !errors.is_empty() {
+            return Err(AppError::Unprocessable(errors));
+        }
+        let mut tags: Vec<String> = Vec::new();
+        for t in self.tags.iter().flatten().map(|t| bare_tag(t)) {
+            if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                tags.push(t.to_string());
+            }
+        }
+        Ok(ArticleInput {
+            title: self.title.map(|t| t.trim().to_string()),
+            summary: self
+                .summary
+                .map(|s| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())),
+            tags: self.tags.map(|_| tags),
+            licence: self
+                .licence
+                .and_then(|l| licences::find(&l).map(|f| f.key.to_string())),
+            ..self
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.summary.is_none()
+            && self.body.is_none()
+            && self.tags.is_none()
+            && self.language.is_none()
+            && self.licence.is_none()
+            && self.draft.is_none()
+            && self.co_authors.is_none()
+    }
+}
+
+fn bare_tag(t: &str) -> &str {
+    t.trim().trim_start_matches('#')
 }
 
 fn valid_tag(t: &str) -> bool {

@@ -170,6 +170,7 @@ pub async fn publish(
     input: ArticleInput,
 ) -> AppResult<ArticleView> {
     may_publish(&ctx.db, community, author).await?;
+    let input = input.validated(true)?;
     let (Some(title), Some(body)) = (input.title.clone(), input.body.clone()) else {
         return Err(AppError::unprocessable(
             "title",
@@ -312,6 +313,7 @@ pub async fn edit(
     }
     let before = load_view(&ctx.db, current.clone()).await?;
     may_edit(&ctx.db, &before, person).await?;
+    let input = input.validated(false)?;
     if !current.draft && input.draft == Some(true) {
         return Err(AppError::unprocessable(
             "draft",

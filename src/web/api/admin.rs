@@ -3,32 +3,62 @@
 use super::*;
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
-use axum::Json;
-use axum::body::Bytes;
-use axum::http::HeaderMap;
-use serde_json::{Value, json};
+use serde::Deserialize;
 
-pub(super) async fn deliveries_status(data: Data, Admin(_admin): Admin) -> AppResult<Json<Value>> {
+/// The delivery queue, per state and per destination host.
+#[utoipa::path(get, path = "/admin/deliveries", tag = "admin",
+    responses(
+        (status = 200, description = "Counts per state and the hosts that fail", body = serde_json::Value),
+        (status = 403, description = "Not an instance admin", body = ErrorOut),
+    ))]
+pub(super) async fn deliveries_status(
+    data: Data,
+    Admin(_admin): Admin,
+) -> AppResult<Json<serde_json::Value>> {
     let s = crate::delivery::status::status(&data).await?;
     Ok(Json(serde_json::to_value(s).map_err(AppError::internal)?))
 }
 
+/// Which host to retry now.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct RetryBody {
+    /// The host (and port), e.g. `mastodon.example`.
+    host: Option<String>,
+}
+
+impl Input for RetryBody {
+    fn check(&self, problems: &mut Problems) {
+        require(
+            problems,
+            "host",
+            &self.host,
+            "the host (and port) to retry, e.g. mastodon.example",
+        );
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub(super) struct RetryOut {
+    host: String,
+    /// Deliveries made due now.
+    due_now: u64,
+}
+
+/// Retry a host's waiting deliveries now, and lift its suspension.
+#[utoipa::path(post, path = "/admin/deliveries/retry", tag = "admin",
+    request_body = RetryBody,
+    responses(
+        (status = 200, description = "How many deliveries are due now", body = RetryOut),
+        (status = 403, description = "Not an instance admin", body = ErrorOut),
+        (status = 422, description = "Invalid fields", body = InvalidOut),
+    ))]
 pub(super) async fn deliveries_retry(
     data: Data,
-    headers: HeaderMap,
     Admin(_admin): Admin,
-    body: Bytes,
-) -> AppResult<Json<Value>> {
-    let v = json_body(&headers, &body)?;
-    let host = match v.get("host") {
-        Some(Value::String(h)) if !h.trim().is_empty() => h.trim().to_string(),
-        _ => {
-            return Err(AppError::unprocessable(
-                "host",
-                "required: the host (and port) to retry, e.g. mastodon.example",
-            ));
-        }
-    };
-    let n = crate::delivery::health::retry_now(&data, &host).await?;
-    Ok(Json(json!({"host": host, "due_now": n})))
+    Body(input): Body<RetryBody>,
+) -> AppResult<Json<RetryOut>> {
+    let host = input.host.unwrap_or_default().trim().to_string();
+    let due_now = crate::delivery::health::retry_now(&data, &host).await?;
+    Ok(Json(RetryOut { host, due_now }))
 }

@@ -5,21 +5,56 @@ use super::*;
 use crate::domain::actors::{LocalKind, get_local};
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
-use axum::Json;
-use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use entity::actor;
-use serde_json::{Value, json};
+use serde::Deserialize;
 
+/// Whom a community follows.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct FollowBody {
+    /// `name@host` or an actor URL.
+    target: Option<String>,
+}
+
+impl Input for FollowBody {
+    fn check(&self, problems: &mut Problems) {
+        require(
+            problems,
+            "target",
+            &self.target,
+            "`name@host` or an actor URL",
+        );
+    }
+}
+
+/// A follow the community made.
+#[derive(Serialize, ToSchema)]
+pub(super) struct FollowOut {
+    target: ActorOut,
+    /// `accepted` or `pending`.
+    state: &'static str,
+}
+
+/// The community follows a remote community or person (stewards and
+/// editors); its posts then reach the network feed.
+#[utoipa::path(post, path = "/communities/{name}/follows", tag = "communities",
+    params(("name" = String, Path, description = "The community's name")),
+    request_body = FollowBody,
+    responses(
+        (status = 201, description = "Follow sent", body = FollowOut),
+        (status = 403, description = "Not a steward or editor here", body = ErrorOut),
+        (status = 422, description = "Invalid fields", body = InvalidOut),
+        (status = 502, description = "The remote actor could not be resolved", body = ErrorOut),
+    ))]
 pub(super) async fn follow(
     data: Data,
     Path(name): Path<String>,
-    headers: HeaderMap,
     Auth(person): Auth,
-    body: Bytes,
-) -> AppResult<Response> {
+    Body(input): Body<FollowBody>,
+) -> AppResult<(StatusCode, Json<FollowOut>)> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     crate::domain::actors::require_role(
         &data.db,
@@ -32,17 +67,8 @@ pub(super) async fn follow(
         "follow for it",
     )
     .await?;
-    let v = json_body(&headers, &body)?;
-    let target = match v.get("target") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        _ => {
-            return Err(AppError::unprocessable(
-                "target",
-                "required: `name@host` or an actor URL",
-            ));
-        }
-    };
-    let remote = crate::federation::resolve_actor(&data, &target).await?;
+    let target = input.target.unwrap_or_default();
+    let remote = crate::federation::resolve_actor(&data, target.trim()).await?;
     if remote.model.local {
         return Err(AppError::unprocessable(
             "target",
@@ -52,169 +78,270 @@ pub(super) async fn follow(
     let row = crate::domain::follows::start_following(&data, &community, &remote.model).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "target": actor_view(&remote.model),
-            "state": if row.accepted { "accepted" } else { "pending" },
-        })),
-    )
-        .into_response())
+        Json(FollowOut {
+            target: actor_view(&remote.model),
+            state: if row.accepted { "accepted" } else { "pending" },
+        }),
+    ))
 }
 
+/// A follower or a followed actor, with the follow's state.
+#[derive(Serialize, ToSchema)]
+pub(super) struct FollowingOut {
+    #[serde(flatten)]
+    actor: ActorOut,
+    /// `accepted` or `pending`.
+    state: &'static str,
+}
+
+/// Who follows the community.
+#[utoipa::path(get, path = "/communities/{name}/followers", tag = "communities",
+    params(("name" = String, Path, description = "The community's name")),
+    responses((status = 200, description = "Its followers", body = Page<FollowingOut>)))]
 pub(super) async fn followers(
     data: Data,
     Path(name): Path<String>,
     Auth(_person): Auth,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Page<FollowingOut>>> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let rows = crate::domain::follows::followers(&data.db, &community).await?;
     Ok(Json(list(rows)))
 }
 
+/// Whom the community follows.
+#[utoipa::path(get, path = "/communities/{name}/following", tag = "communities",
+    params(("name" = String, Path, description = "The community's name")),
+    responses((status = 200, description = "The actors it follows", body = Page<FollowingOut>)))]
 pub(super) async fn following(
     data: Data,
     Path(name): Path<String>,
     Auth(_person): Auth,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Page<FollowingOut>>> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let rows = crate::domain::follows::following(&data.db, &community).await?;
     Ok(Json(list(rows)))
 }
 
-pub(super) fn list(rows: Vec<(actor::Model, bool)>) -> Value {
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|(a, accepted)| {
-            let mut v = actor_view(a);
-            if let Some(o) = v.as_object_mut() {
-                o.insert(
-                    "state".into(),
-                    json!(if *accepted { "accepted" } else { "pending" }),
-                );
-            }
-            v
-        })
-        .collect();
-    json!({"total": items.len(), "items": items})
+fn list(rows: Vec<(actor::Model, bool)>) -> Page<FollowingOut> {
+    Page::of(
+        rows.iter()
+            .map(|(a, accepted)| FollowingOut {
+                actor: actor_view(a),
+                state: if *accepted { "accepted" } else { "pending" },
+            })
+            .collect(),
+    )
 }
 
+/// A post from the network: what the community's follows published.
+#[derive(Serialize, ToSchema)]
+pub(super) struct NetworkItem {
+    id: String,
+    title: String,
+    summary: String,
+    url: String,
+    licence: Option<String>,
+    language: Option<String>,
+    published: DateTime<Utc>,
+    updated: Option<DateTime<Utc>>,
+    author: Option<ActorOut>,
+    authors: Vec<ActorOut>,
+    community: Option<ActorOut>,
+    /// `article`, `note`, `page`, `event` or `question`.
+    kind: String,
+    start_time: Option<DateTime<Utc>>,
+    end_time: Option<DateTime<Utc>>,
+    location: Option<String>,
+}
+
+/// The community's network feed: the newest posts of what it follows.
+#[utoipa::path(get, path = "/communities/{name}/network", tag = "communities",
+    security(()),
+    params(("name" = String, Path, description = "The community's name")),
+    responses((status = 200, description = "The newest 50 posts", body = Page<NetworkItem>)))]
 pub(super) async fn network(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Page<NetworkItem>>> {
     limit(&data, &headers)?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let rows = crate::domain::remote::network(&data.db, &community, 50).await?;
-    let items: Vec<Value> = rows
+    let items = rows
         .iter()
         .map(|v| {
             let a = &v.article;
-            json!({
-                "id": a.ap_id,
-                "title": a.title,
-                "summary": a.summary,
-                "url": a.url.as_ref().unwrap_or(&a.ap_id),
-                "licence": a.licence,
-                "language": a.language,
-                "published": a.published,
-                "updated": a.updated,
-                "author": v.authors.first().map(actor_view),
-                "authors": v.authors.iter().map(actor_view).collect::<Vec<_>>(),
-                "community": v.community.as_ref().map(actor_view),
-                "kind": a.kind,
-                "start_time": a.start_time,
-                "end_time": a.end_time,
-                "location": a.location,
-            })
+            NetworkItem {
+                id: a.ap_id.clone(),
+                title: a.title.clone(),
+                summary: a.summary.clone(),
+                url: a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
+                licence: a.licence.clone(),
+                language: a.language.clone(),
+                published: a.published,
+                updated: a.updated,
+                author: v.authors.first().map(actor_view),
+                authors: v.authors.iter().map(actor_view).collect(),
+                community: v.community.as_ref().map(actor_view),
+                kind: a.kind.clone(),
+                start_time: a.start_time,
+                end_time: a.end_time,
+                location: a.location.clone(),
+            }
         })
         .collect();
-    Ok(Json(json!({"total": items.len(), "items": items})))
+    Ok(Json(Page::of(items)))
 }
 
-pub(super) fn community_json(c: &actor::Model) -> Value {
-    json!({
-        "id": c.ap_id,
-        "name": c.username,
-        "title": c.display_name,
-        "summary": c.summary,
-        "licence": c.licence.as_deref().unwrap_or(crate::content::licences::DEFAULT),
-        "charter": c.charter,
-        "comment_policy": c.comment_policy.as_deref().unwrap_or("open"),
-    })
+/// A community's public settings.
+#[derive(Serialize, ToSchema)]
+pub(super) struct CommunityOut {
+    id: String,
+    name: String,
+    title: Option<String>,
+    summary: Option<String>,
+    /// The default licence of its articles.
+    licence: String,
+    /// Markdown.
+    charter: Option<String>,
+    /// `open`, `held` or `followers`.
+    comment_policy: String,
 }
 
-/// `GET /api/v1/communities/{name}`: public settings of a community.
+fn community_json(c: &actor::Model) -> CommunityOut {
+    CommunityOut {
+        id: c.ap_id.clone(),
+        name: c.username.clone(),
+        title: c.display_name.clone(),
+        summary: c.summary.clone(),
+        licence: c
+            .licence
+            .clone()
+            .unwrap_or_else(|| crate::content::licences::DEFAULT.to_string()),
+        charter: c.charter.clone(),
+        comment_policy: c
+            .comment_policy
+            .clone()
+            .unwrap_or_else(|| "open".to_string()),
+    }
+}
+
+/// A community's public settings.
+#[utoipa::path(get, path = "/communities/{name}", tag = "communities",
+    security(()),
+    params(("name" = String, Path, description = "The community's name")),
+    responses(
+        (status = 200, description = "Its settings", body = CommunityOut),
+        (status = 404, description = "No such community", body = ErrorOut),
+    ))]
 pub(super) async fn community_settings(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CommunityOut>> {
     limit(&data, &headers)?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     Ok(Json(community_json(&community)))
 }
 
-/// `PATCH /api/v1/communities/{name} {comment_policy}` (stewards).
+/// Settings a steward changes.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct CommunityPatch {
+    /// `open`, `held` or `followers`.
+    comment_policy: Option<String>,
+}
+
+impl Input for CommunityPatch {
+    fn check(&self, problems: &mut Problems) {
+        require(
+            problems,
+            "comment_policy",
+            &self.comment_policy,
+            &format!("one of {}", crate::domain::comments::POLICIES.join(", ")),
+        );
+    }
+}
+
+/// Change a community's settings (stewards).
+#[utoipa::path(patch, path = "/communities/{name}", tag = "communities",
+    params(("name" = String, Path, description = "The community's name")),
+    request_body = CommunityPatch,
+    responses(
+        (status = 200, description = "The new settings", body = CommunityOut),
+        (status = 403, description = "Not a steward here", body = ErrorOut),
+        (status = 422, description = "Invalid fields", body = InvalidOut),
+    ))]
 pub(super) async fn patch_community(
     data: Data,
     Path(name): Path<String>,
-    headers: HeaderMap,
     Auth(person): Auth,
-    body: Bytes,
-) -> AppResult<Json<Value>> {
-    let v = json_body(&headers, &body)?;
+    Body(input): Body<CommunityPatch>,
+) -> AppResult<Json<CommunityOut>> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    if let Some(unknown) = v
-        .as_object()
-        .and_then(|o| o.keys().find(|k| k.as_str() != "comment_policy"))
-    {
-        return Err(AppError::unprocessable(
-            unknown,
-            "not a setting that can be changed here; settable: comment_policy",
-        ));
-    }
-    let Some(policy) = opt_str(&v, "comment_policy")? else {
-        return Err(AppError::unprocessable(
-            "comment_policy",
-            format!(
-                "required: one of {}",
-                crate::domain::comments::POLICIES.join(", ")
-            ),
-        ));
-    };
-    let saved = crate::domain::comments::set_policy(&data, &community, &person, policy).await?;
+    let policy = input.comment_policy.unwrap_or_default();
+    let saved = crate::domain::comments::set_policy(&data, &community, &person, &policy).await?;
     Ok(Json(community_json(&saved)))
 }
 
-/// `POST /api/v1/communities/{name}/shares {object}`: the community
-/// re-shares a remote article (editors and stewards).
+/// What a community re-shares.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct ShareBody {
+    /// The remote article's ActivityPub id (URL).
+    object: Option<String>,
+}
+
+impl Input for ShareBody {
+    fn check(&self, problems: &mut Problems) {
+        require(problems, "object", &self.object, "the article's id (URL)");
+    }
+}
+
+/// A re-shared article, authors and licence intact.
+#[derive(Serialize, ToSchema)]
+pub(super) struct ShareOut {
+    object: String,
+    title: String,
+    url: Option<String>,
+    licence: Option<String>,
+    authors: Vec<ActorOut>,
+    community: Option<ActorOut>,
+}
+
+/// The community re-shares a remote article (editors and stewards): it is
+/// fetched from its origin and announced to the community's followers.
+#[utoipa::path(post, path = "/communities/{name}/shares", tag = "communities",
+    params(("name" = String, Path, description = "The community's name")),
+    request_body = ShareBody,
+    responses(
+        (status = 201, description = "Shared", body = ShareOut),
+        (status = 403, description = "Not allowed to re-share here", body = ErrorOut),
+        (status = 422, description = "Invalid fields, or not shareable", body = InvalidOut),
+        (status = 502, description = "Its origin failed", body = ErrorOut),
+    ))]
 pub(super) async fn share(
     data: Data,
     Path(name): Path<String>,
-    headers: HeaderMap,
     Auth(person): Auth,
-    body: Bytes,
-) -> AppResult<Response> {
-    let v = json_body(&headers, &body)?;
+    Body(input): Body<ShareBody>,
+) -> AppResult<(StatusCode, Json<ShareOut>)> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    let object = opt_str(&v, "object")?
-        .filter(|o| !o.trim().is_empty())
-        .ok_or_else(|| AppError::unprocessable("object", "required: the article's id (URL)"))?;
+    let object = input.object.unwrap_or_default();
     crate::domain::shares::may_share(&data.db, &community, &person).await?;
-    let url = crate::domain::shares::shareable(&data, object)?;
+    let url = crate::domain::shares::shareable(&data, object.trim())?;
     // Always its current version, from its origin.
     let article = crate::federation::import::current(&data, &url).await?;
     let view = crate::domain::shares::share(&data, &community, article).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "object": view.article.ap_id,
-            "title": view.article.title,
-            "url": view.article.url,
-            "licence": view.article.licence,
-            "authors": view.authors.iter().map(actor_view).collect::<Vec<_>>(),
-            "community": view.community.as_ref().map(actor_view),
-        })),
-    )
-        .into_response())
+        Json(ShareOut {
+            object: view.article.ap_id.clone(),
+            title: view.article.title.clone(),
+            url: view.article.url.clone(),
+            licence: view.article.licence.clone(),
+            authors: view.authors.iter().map(actor_view).collect(),
+            community: view.community.as_ref().map(actor_view),
+        }),
+    ))
 }

@@ -6,6 +6,8 @@ mod admin;
 mod articles;
 mod comments;
 mod communities;
+mod doc;
+mod input;
 
 use admin::*;
 pub use articles::article_json;
@@ -15,13 +17,16 @@ use communities::*;
 
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
+use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use doc::{ErrorOut, InvalidOut};
 use entity::actor;
-use serde_json::{Value, json};
+pub use input::{Body, Input, Problems, require};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The largest API request body.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -100,40 +105,42 @@ fn limit(data: &Data, headers: &HeaderMap) -> AppResult<()> {
         .map_err(|secs| crate::ratelimit::too_many(&client, secs))
 }
 
-/// A JSON object from a request body, or a 415/400 saying what is wrong.
-fn json_body(headers: &HeaderMap, body: &[u8]) -> AppResult<Value> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .eq_ignore_ascii_case("application/json")
-    {
-        return Err(AppError::UnsupportedMediaType(
-            "send the body as application/json".into(),
-        ));
-    }
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| AppError::BadRequest(format!("body is not valid JSON: {e}")))?;
-    if !v.is_object() {
-        return Err(AppError::BadRequest(
-            "the body must be a JSON object".into(),
-        ));
-    }
-    Ok(v)
+/// An actor as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct ActorOut {
+    /// Its ActivityPub id.
+    id: String,
+    /// `name@host`.
+    handle: String,
+    name: Option<String>,
+    /// `Person`, `Group`, `Application`, `Service`…
+    #[serde(rename = "type")]
+    kind: String,
 }
 
-fn actor_view(a: &actor::Model) -> Value {
-    json!({
-        "id": a.ap_id,
-        "handle": format!("{}@{}", a.username, a.host),
-        "name": a.display_name,
-        "type": a.kind,
-    })
+fn actor_view(a: &actor::Model) -> ActorOut {
+    ActorOut {
+        id: a.ap_id.clone(),
+        handle: format!("{}@{}", a.username, a.host),
+        name: a.display_name.clone(),
+        kind: a.kind.clone(),
+    }
+}
+
+/// A list: how many, and the items.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T> {
+    total: usize,
+    items: Vec<T>,
+}
+
+impl<T> Page<T> {
+    fn of(items: Vec<T>) -> Self {
+        Page {
+            total: items.len(),
+            items,
+        }
+    }
 }
 
 /// The person an API request is made by (`Authorization: Bearer <token>`),
@@ -173,23 +180,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Admin {
     }
 }
 
-/// The OpenAPI description of this API.
-async fn openapi() -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/json"),
-        )],
-        include_str!("../openapi.json"),
-    )
-        .into_response()
-}
-
-/// A string field of a request body, if present.
-fn opt_str<'a>(v: &'a Value, field: &str) -> AppResult<Option<&'a str>> {
-    match v.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(AppError::unprocessable(field, "must be a string")),
-    }
+/// `GET /api/v1/openapi.json`: the OpenAPI description of this API,
+/// generated from the handlers and DTOs (see `doc`).
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(doc::document())
 }
