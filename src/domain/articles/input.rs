@@ -134,7 +134,6 @@ impl ArticleInput {
                 format!("give at least one of: {}", FIELDS.join(", ")),
             );
         }
-        drop(wrong);
         errors
     }
 
