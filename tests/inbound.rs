@@ -1052,6 +1052,70 @@ async fn the_activity_log_is_bounded(backend: Backend) {
 }
 db_test!(activity_log, the_activity_log_is_bounded);
 
+/// A claim left by a request that died before handling its activity does
+/// not hide the activity for good: after the claim timeout a redelivery
+/// takes it over and applies it. A fresh claim still holds off a duplicate.
+async fn an_abandoned_claim_is_taken_over(backend: Backend) {
+    use entity::activity::{self, ActivityKind};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let a = TestInstance::start(backend).await;
+    let peer = FakePeer::start().await;
+    let article = a.publish("Claims", "Crash-safe.").await;
+    let reply = |name: &str| {
+        create(
+            &peer,
+            name,
+            json!({"to": [PUBLIC], "inReplyTo": article["id"], "content": format!("<p>{name}</p>")}),
+        )
+    };
+    let db = &a.ctx().db;
+    let claim = |id: &str, age: chrono::Duration| activity::ActiveModel {
+        ap_id: Set(id.to_string()),
+        kind: Set(ActivityKind::Create),
+        actor_ap_id: Set(peer.actor_id.clone()),
+        json: Set(String::new()),
+        local: Set(false),
+        created_at: Set(chrono::Utc::now() - age),
+        handled: Set(false),
+        ..Default::default()
+    };
+    let abandoned = reply("abandoned");
+    claim(
+        abandoned["id"].as_str().unwrap(),
+        chrono::Duration::minutes(10),
+    )
+    .insert(db)
+    .await
+    .unwrap();
+    let busy = reply("busy");
+    claim(busy["id"].as_str().unwrap(), chrono::Duration::seconds(1))
+        .insert(db)
+        .await
+        .unwrap();
+    assert_eq!(peer.post(&a.url("/inbox"), &abandoned).await.0, 202);
+    assert_eq!(peer.post(&a.url("/inbox"), &busy).await.0, 202);
+    let (_, comments) = a
+        .api_get(&format!("/api/v1/articles/{}/comments", uuid_of(&article)))
+        .await;
+    let text = comments.to_string();
+    assert!(text.contains("abandoned"), "{comments}");
+    assert!(!text.contains("busy"), "{comments}");
+    let row = activity::Entity::find()
+        .filter(activity::Column::ApId.eq(abandoned["id"].as_str().unwrap()))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.handled && row.json.contains("abandoned"), "{row:?}");
+    // Handled now: the next copy is a duplicate.
+    assert_eq!(peer.post(&a.url("/inbox"), &abandoned).await.0, 202);
+    let (_, again) = a
+        .api_get(&format!("/api/v1/articles/{}/comments", uuid_of(&article)))
+        .await;
+    assert_eq!(again["total"], comments["total"]);
+}
+db_test!(abandoned_claims, an_abandoned_claim_is_taken_over);
+
 /// A followed outbox that lists activity ids (not embedded activities) is
 /// backfilled too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,7 @@ mod m20261126_000003_publishing;
 mod m20261126_000004_comments;
 mod m20261126_000005_conversations;
 mod m20261202_000006_inbound;
+mod m20261202_000007_claims;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_comments::Migration),
             Box::new(m20261126_000005_conversations::Migration),
             Box::new(m20261202_000006_inbound::Migration),
+            Box::new(m20261202_000007_claims::Migration),
         ]
     }
 }

@@ -24,11 +24,12 @@ pub async fn store_activity(
         .unwrap_or("Activity");
     Ok(activity::ActiveModel {
         ap_id: Set(ap_id.to_string()),
-        kind: Set(kind.to_string()),
+        kind: Set(activity::ActivityKind::of(kind)),
         actor_ap_id: Set(actor.ap_id.clone()),
         json: Set(json.to_string()),
         local: Set(true),
         created_at: Set(crate::db::now()),
+        handled: Set(true),
         ..Default::default()
     }
     .insert(db)

@@ -4,7 +4,7 @@
 //! `federation.activity_retention_days`.
 
 use crate::error::AppResult;
-use entity::activity;
+use entity::activity::{self, ActivityKind};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
@@ -15,16 +15,23 @@ pub struct Received<'a> {
     pub actor: &'a str,
 }
 
-/// Claim `r`'s id before handling it: false when it was already received
+/// How long a claim protects an activity that is not handled yet. A request
+/// takes seconds; a claim this old was left by a process that died, and a
+/// redelivery may take it over.
+pub const CLAIM_TIMEOUT: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Claim `r`'s id before handling it: false when it was already handled
 /// (or is being handled by a concurrent request).
 pub async fn claim(db: &impl ConnectionTrait, r: &Received<'_>) -> AppResult<bool> {
+    let now = super::now();
     let row = activity::ActiveModel {
         ap_id: Set(r.id.to_string()),
-        kind: Set(r.kind.to_string()),
+        kind: Set(ActivityKind::of(r.kind)),
         actor_ap_id: Set(r.actor.to_string()),
         json: Set(String::new()),
         local: Set(false),
-        created_at: Set(super::now()),
+        created_at: Set(now),
+        handled: Set(false),
         ..Default::default()
     };
     let inserted = activity::Entity::insert(row)
@@ -35,17 +42,37 @@ pub async fn claim(db: &impl ConnectionTrait, r: &Received<'_>) -> AppResult<boo
         )
         .exec_without_returning(db)
         .await?;
-    Ok(inserted > 0)
-}
-
-/// It changed something: keep its JSON until it is pruned.
-pub async fn keep_json(db: &impl ConnectionTrait, r: &Received<'_>, json: &str) -> AppResult<()> {
-    activity::Entity::update_many()
-        .col_expr(activity::Column::Json, Expr::value(json))
+    if inserted > 0 {
+        return Ok(true);
+    }
+    // An abandoned claim: take it over, atomically (one request wins).
+    let taken = activity::Entity::update_many()
+        .col_expr(activity::Column::CreatedAt, Expr::value(now))
         .filter(activity::Column::ApId.eq(r.id))
         .filter(activity::Column::Local.eq(false))
+        .filter(activity::Column::Handled.eq(false))
+        .filter(activity::Column::CreatedAt.lt(now - CLAIM_TIMEOUT))
         .exec(db)
-        .await?;
+        .await?
+        .rows_affected;
+    Ok(taken > 0)
+}
+
+/// Handled: a redelivery is a duplicate from now on. `json` is kept (until
+/// it is pruned) when it changed something.
+pub async fn handled(
+    db: &impl ConnectionTrait,
+    r: &Received<'_>,
+    json: Option<&str>,
+) -> AppResult<()> {
+    let mut update = activity::Entity::update_many()
+        .col_expr(activity::Column::Handled, Expr::value(true))
+        .filter(activity::Column::ApId.eq(r.id))
+        .filter(activity::Column::Local.eq(false));
+    if let Some(json) = json {
+        update = update.col_expr(activity::Column::Json, Expr::value(json));
+    }
+    update.exec(db).await?;
     Ok(())
 }
 

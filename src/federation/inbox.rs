@@ -160,10 +160,12 @@ pub async fn receive(
     }
     match activities::handle(data, &signer, &inbound, &raw).await {
         Ok(activities::Outcome::Applied) => {
-            crate::domain::received::keep_json(&data.db, &received, &raw.to_string()).await
+            crate::domain::received::handled(&data.db, &received, Some(&raw.to_string())).await
         }
         // An ignored activity keeps only its id, to recognise redeliveries.
-        Ok(activities::Outcome::Ignored) => Ok(()),
+        Ok(activities::Outcome::Ignored) => {
+            crate::domain::received::handled(&data.db, &received, None).await
+        }
         Err(e) => {
             // Not handled: a redelivery may try again.
             crate::domain::received::release(&data.db, &received).await;

@@ -18,7 +18,12 @@ use serde::Deserialize;
 
 const PAGE_SIZE: u64 = 20;
 /// What an actor's outbox lists.
-const OUTBOX_KINDS: [&str; 4] = ["Create", "Announce", "Update", "Delete"];
+const OUTBOX_KINDS: [activity::ActivityKind; 4] = [
+    activity::ActivityKind::Create,
+    activity::ActivityKind::Announce,
+    activity::ActivityKind::Update,
+    activity::ActivityKind::Delete,
+];
 
 async fn show(data: &Data, headers: &HeaderMap, actor: actor::Model) -> AppResult<Response> {
     if wants_activity_json(headers) {
