@@ -19,7 +19,7 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table(Alias::new("activity"))
-                .add_column(&mut boolean(Alias::new("handled")).default(true).to_owned())
+                .add_column(boolean(Alias::new("handled")).default(true).to_owned())
                 .to_owned(),
         )
         .await
