@@ -22,6 +22,74 @@ pub struct Settings {
     pub delivery: Delivery,
     pub community: CommunityDefaults,
     pub admin: Admin,
+    pub moderation: Moderation,
+    /// The federation policy set at run time (domain blocks and allows, the
+    /// mode), shared by every clone of these settings. `domain::policy`
+    /// loads it from the database and replaces it on every change.
+    #[serde(skip)]
+    pub policy: LivePolicy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moderation {
+    /// Show who took each decision in the public moderation log (their
+    /// role is always shown).
+    pub show_moderator_names: bool,
+}
+
+/// The run-time federation policy, readable without I/O from every guard.
+#[derive(Clone, Default)]
+pub struct LivePolicy(std::sync::Arc<std::sync::RwLock<std::sync::Arc<PolicySnapshot>>>);
+
+impl std::fmt::Debug for LivePolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LivePolicy").field(&*self.get()).finish()
+    }
+}
+
+impl LivePolicy {
+    /// The policy now.
+    pub fn get(&self) -> std::sync::Arc<PolicySnapshot> {
+        match self.0.read() {
+            Ok(p) => p.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set(&self, snapshot: PolicySnapshot) {
+        let snapshot = std::sync::Arc::new(snapshot);
+        match self.0.write() {
+            Ok(mut p) => *p = snapshot,
+            Err(poisoned) => *poisoned.into_inner() = snapshot,
+        }
+    }
+}
+
+/// Domain entries are lowercase names without a trailing dot, covering
+/// their subdomains, or `host:port` for one authority.
+#[derive(Debug, Default)]
+pub struct PolicySnapshot {
+    /// Only `allowed` domains may federate.
+    pub allowlist: bool,
+    pub suspended: Vec<String>,
+    pub silenced: Vec<String>,
+    pub allowed: Vec<String>,
+}
+
+/// Does the domain entry `entry` cover `host` (on `port`)?
+pub fn covers(entry: &str, host: &str, port: Option<u16>) -> bool {
+    let entry = entry.trim().trim_end_matches('.').to_ascii_lowercase();
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if entry.is_empty() {
+        return false;
+    }
+    match entry.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => {
+            h == host && port.is_some_and(|port| p == port.to_string())
+        }
+        _ => host == entry || host.ends_with(&format!(".{entry}")),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,13 +274,39 @@ impl Settings {
         self.federation.allow_insecure || self.host() == "localhost"
     }
 
-    /// Is `host` (a domain, without port) or one of its parents blocked?
-    pub fn is_blocked(&self, host: &str) -> bool {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.federation.blocked_domains.iter().any(|d| {
-            let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
-            !d.is_empty() && (host == d || host.ends_with(&format!(".{d}")))
-        })
+    /// Is `host` (on `port`) or one of its parents refused: blocked in the
+    /// configuration or suspended at run time?
+    pub fn is_blocked(&self, host: &str, port: Option<u16>) -> bool {
+        self.federation
+            .blocked_domains
+            .iter()
+            .chain(self.policy.get().suspended.iter())
+            .any(|d| covers(d, host, port))
+    }
+
+    /// Is the server of `url` refused?
+    pub fn is_blocked_url(&self, url: &url::Url) -> bool {
+        url.host_str()
+            .is_some_and(|h| self.is_blocked(h, url.port_or_known_default()))
+    }
+
+    /// Is its content hidden (silenced, or refused)?
+    pub fn is_hidden(&self, host: &str, port: Option<u16>) -> bool {
+        self.is_blocked(host, port) || self.policy.get().silenced.iter().any(|d| covers(d, host, port))
+    }
+
+    /// May `url`'s server send us activities and fetch our objects? Not
+    /// when it is refused, nor in allowlist mode unless it is allowed.
+    pub fn may_federate(&self, url: &url::Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let port = url.port_or_known_default();
+        if self.is_blocked(host, port) {
+            return false;
+        }
+        let policy = self.policy.get();
+        !policy.allowlist || policy.allowed.iter().any(|d| covers(d, host, port))
     }
 
     /// `http` for local testing, `https` otherwise.

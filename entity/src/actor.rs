@@ -45,6 +45,8 @@ pub struct Model {
     /// remote comment waits for a moderator) or `followers` (followers of the
     /// community; others are held). Members' own comments are always shown.
     pub comment_policy: Option<String>,
+    /// Articles of authors wait for an editor's review (editorial review).
+    pub review_required: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,8 @@ pub struct Model {
     pub start_time: Option<DateTimeUtc>,
     pub end_time: Option<DateTimeUtc>,
     pub location: Option<String>,
+    /// A remote copy whose domain is blocked or silenced: kept, not listed.
+    pub hidden: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

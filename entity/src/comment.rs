@@ -38,6 +38,9 @@ pub struct Model {
     pub recipients: String,
     /// The page of the original, when its server gave one.
     pub url: Option<String>,
+    /// Hidden by a domain block: the state to restore on unblock (`state`
+    /// is `hidden` meanwhile).
+    pub hidden_from: Option<String>,
 }
 
 /// Where a comment stands; stored as its lowercase name.
@@ -60,6 +63,10 @@ pub enum CommentState {
     /// the local people it addresses.
     #[sea_orm(string_value = "private")]
     Private,
+    /// Its author's domain is blocked or silenced; `hidden_from` keeps the
+    /// state an unblock restores.
+    #[sea_orm(string_value = "hidden")]
+    Hidden,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

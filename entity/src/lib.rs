@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod actor;
+pub mod actor_block;
 pub mod api_token;
 pub mod article;
 pub mod article_author;
@@ -13,8 +14,12 @@ pub mod article_slug;
 pub mod article_tag;
 pub mod comment;
 pub mod delivery;
+pub mod domain_allow;
+pub mod domain_block;
 pub mod follow;
 pub mod instance_health;
+pub mod instance_setting;
 pub mod membership;
 pub mod moderation_log;
 pub mod reaction;
+pub mod report;

@@ -11,6 +11,7 @@ mod m20261126_000004_comments;
 mod m20261126_000005_conversations;
 mod m20261202_000006_inbound;
 mod m20261202_000007_claims;
+mod m20261202_000008_governance;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_conversations::Migration),
             Box::new(m20261202_000006_inbound::Migration),
             Box::new(m20261202_000007_claims::Migration),
+            Box::new(m20261202_000008_governance::Migration),
         ]
     }
 }

@@ -11,11 +11,11 @@ pub struct BlockedDomains(pub Settings);
 #[async_trait::async_trait]
 impl UrlVerifier for BlockedDomains {
     async fn verify(&self, url: &Url) -> Result<(), activitypub_federation::error::Error> {
-        match url.host_str() {
-            Some(h) if self.0.is_blocked(h) => Err(
-                activitypub_federation::error::Error::UrlVerificationError("domain is blocked"),
-            ),
-            _ => Ok(()),
+        if self.0.is_blocked_url(url) {
+            return Err(activitypub_federation::error::Error::UrlVerificationError(
+                "domain is blocked",
+            ));
         }
+        Ok(())
     }
 }

@@ -117,12 +117,12 @@ pub async fn receive(
     let owner = signature
         .key_owner_guess()
         .map_err(AppError::Unauthorized)?;
-    for host in [owner.host_str(), doc.actor.host_str()]
-        .into_iter()
-        .flatten()
-    {
-        if data.settings.is_blocked(host) {
-            return Err(AppError::Forbidden(format!("{host} is blocked here")));
+    for url in [&owner, &doc.actor] {
+        if data.settings.is_blocked_url(url) {
+            return Err(AppError::Forbidden(format!(
+                "{} is blocked here",
+                url.host_str().unwrap_or_default()
+            )));
         }
     }
     let key_host = owner.host_str().unwrap_or("");

@@ -56,10 +56,11 @@ async fn verify(data: &Data, path: &str, headers: &axum::http::HeaderMap) -> Res
         parse_request_signature_with_scheme(data.settings.scheme(), "GET", path, headers, None)
             .map_err(AppError::Unauthorized)?;
     let owner = sig.key_owner_guess().map_err(AppError::Unauthorized)?;
-    if let Some(host) = owner.host_str()
-        && data.settings.is_blocked(host)
-    {
-        return Err(AppError::Forbidden(format!("{host} is blocked here")));
+    if !data.settings.may_federate(&owner) {
+        return Err(AppError::Forbidden(format!(
+            "{} may not fetch from this instance",
+            owner.host_str().unwrap_or_default()
+        )));
     }
     crate::federation::inbox::verified_signer(data, &sig)
         .await

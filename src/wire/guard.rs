@@ -74,7 +74,7 @@ pub fn check_outgoing(settings: &Settings, url: &Url) -> Result<(), String> {
         Host::Ipv4(ip) => ip.to_string(),
         Host::Ipv6(ip) => ip.to_string(),
     };
-    if settings.is_blocked(&name) {
+    if settings.is_blocked(&name, url.port_or_known_default()) {
         return Err(format!("{name} is blocked"));
     }
     if settings.insecure() {
