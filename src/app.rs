@@ -62,6 +62,7 @@ pub async fn start(
     listener: TcpListener,
     with_workers: bool,
 ) -> anyhow::Result<Running> {
+    crate::domain::governance::policy::load(&ctx.db, &ctx.settings).await?;
     let federation = crate::federation::config(&ctx).await?;
     let router = crate::web::router(federation.clone(), ctx.pages.clone());
     let addr = listener.local_addr()?;
@@ -81,6 +82,7 @@ pub async fn start(
         }
     });
     tokio::spawn(prune_loop(ctx.clone(), rx.clone()));
+    tokio::spawn(policy_loop(ctx.clone(), rx.clone()));
     let workers = (with_workers && ctx.settings.delivery.workers > 0)
         .then(|| tokio::spawn(crate::delivery::worker_loop(ctx.clone(), rx)));
     Ok(Running {
@@ -106,6 +108,22 @@ async fn prune_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, days, "pruned received activities"),
             Err(e) => tracing::warn!(error = %e, "could not prune received activities"),
+        }
+    }
+}
+
+/// Every 30 seconds, reload the federation policy: another machine of the
+/// same instance (or the CLI) may have changed it.
+async fn policy_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+    every.tick().await;
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = crate::domain::governance::policy::load(&ctx.db, &ctx.settings).await {
+            tracing::warn!(error = %e, "could not reload the federation policy");
         }
     }
 }

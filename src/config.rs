@@ -77,6 +77,17 @@ pub struct PolicySnapshot {
     pub allowed: Vec<String>,
 }
 
+/// Does the domain entry `entry` cover `authority` (`host` or
+/// `host:port`, as actors and deliveries store it)?
+pub fn covers_authority(entry: &str, authority: &str) -> bool {
+    match authority.rsplit_once(':') {
+        Some((h, p)) if !h.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
+            covers(entry, h, p.parse().ok())
+        }
+        _ => covers(entry, authority, None),
+    }
+}
+
 /// Does the domain entry `entry` cover `host` (on `port`)?
 pub fn covers(entry: &str, host: &str, port: Option<u16>) -> bool {
     let entry = entry.trim().trim_end_matches('.').to_ascii_lowercase();
@@ -293,6 +304,16 @@ impl Settings {
     /// Is its content hidden (silenced, or refused)?
     pub fn is_hidden(&self, host: &str, port: Option<u16>) -> bool {
         self.is_blocked(host, port) || self.policy.get().silenced.iter().any(|d| covers(d, host, port))
+    }
+
+    /// Is the content of actors on `authority` (`host[:port]`) hidden?
+    pub fn is_hidden_authority(&self, authority: &str) -> bool {
+        self.federation
+            .blocked_domains
+            .iter()
+            .chain(self.policy.get().suspended.iter())
+            .chain(self.policy.get().silenced.iter())
+            .any(|d| covers_authority(d, authority))
     }
 
     /// May `url`'s server send us activities and fetch our objects? Not

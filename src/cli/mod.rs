@@ -76,6 +76,29 @@ pub enum CommunityCommand {
         #[arg(long)]
         steward: Option<String>,
     },
+    /// Change a community's title, summary, charter, licence or comment
+    /// policy (as the operator's admin account); its followers get
+    /// Update{Group}, and the change is in the moderation log.
+    Set {
+        name: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// Plain text; an empty string clears it.
+        #[arg(long)]
+        summary: Option<String>,
+        /// A Markdown file holding the charter.
+        #[arg(long)]
+        charter_file: Option<std::path::PathBuf>,
+        /// The default licence of new articles (e.g. CC-BY-SA-4.0).
+        #[arg(long)]
+        licence: Option<String>,
+        /// open, held or followers.
+        #[arg(long)]
+        comment_policy: Option<String>,
+        /// Articles by authors wait for an editor's review.
+        #[arg(long)]
+        review_required: Option<bool>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +164,71 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("created community {}", community.ap_id);
             Ok(())
+        }
+        Command::Community {
+            command:
+                CommunityCommand::Set {
+                    name,
+                    title,
+                    summary,
+                    charter_file,
+                    licence,
+                    comment_policy,
+                    review_required,
+                },
+        } => {
+            let charter = match charter_file {
+                Some(path) => Some(std::fs::read_to_string(&path).with_context(|| {
+                    format!("cannot read the charter file {}", path.display())
+                })?),
+                None => None,
+            };
+            let opened = crate::app::open(settings).await?;
+            let ctx = opened.ctx;
+            let community = find_local(&ctx.db, &name)
+                .await?
+                .filter(|p| p.kind == "group")
+                .ok_or_else(|| anyhow!("no community named `{name}`; see `peerpress community create`"))?;
+            let operator = find_local(&ctx.db, &ctx.settings.admin.username)
+                .await?
+                .filter(|p| p.admin)
+                .ok_or_else(|| {
+                    anyhow!(
+                        "the operator account `{}` (admin.username) is missing or not an instance admin",
+                        ctx.settings.admin.username
+                    )
+                })?;
+            let changes = crate::domain::governance::settings::CommunityChanges {
+                title,
+                summary: summary.map(|s| Some(s).filter(|s| !s.trim().is_empty())),
+                charter: charter.map(Some),
+                default_licence: licence,
+                comment_policy,
+                review_required,
+            };
+            match crate::domain::governance::settings::update_community(
+                &ctx, &community, &operator, changes,
+            )
+            .await
+            {
+                Ok(saved) => {
+                    println!(
+                        "updated community {} ({})",
+                        saved.ap_id,
+                        saved.display_name.as_deref().unwrap_or(&saved.username)
+                    );
+                    Ok(())
+                }
+                Err(crate::error::AppError::Unprocessable(fields)) => Err(anyhow!(
+                    "nothing changed: {}",
+                    fields
+                        .iter()
+                        .map(|(f, why)| format!("--{}: {why}", f.replace('_', "-")))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Deliveries { command } => deliveries(settings, command).await,
         Command::User {

@@ -256,3 +256,23 @@ pub async fn make_admin(
     m.admin = Set(true);
     Ok(m.update(db).await?)
 }
+
+/// An actor we hold, by its id (URL) or handle (`name@host`, with or
+/// without a leading `@`).
+pub async fn known(db: &impl ConnectionTrait, handle_or_id: &str) -> AppResult<Option<actor::Model>> {
+    let h = handle_or_id.trim();
+    if h.starts_with("https://") || h.starts_with("http://") {
+        return Ok(actor::Entity::find()
+            .filter(actor::Column::ApId.eq(h))
+            .one(db)
+            .await?);
+    }
+    let Some((name, host)) = h.trim_start_matches('@').split_once('@') else {
+        return Ok(None);
+    };
+    Ok(actor::Entity::find()
+        .filter(actor::Column::Username.eq(name))
+        .filter(actor::Column::Host.eq(host.to_ascii_lowercase()))
+        .one(db)
+        .await?)
+}

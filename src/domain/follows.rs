@@ -89,6 +89,23 @@ pub async fn accept_follower(
     Ok(())
 }
 
+/// Refuse a `Follow` (allowlist mode, a blocked actor): answer `Reject`,
+/// and forget any follow there was.
+pub async fn reject_follower(
+    ctx: &AppContext,
+    follower: &actor::Model,
+    target: &actor::Model,
+    follow_json: &Value,
+) -> AppResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    remove(&txn, follower, target).await?;
+    let reject = outbound::reject(&outbound::activity_id(&ctx.base_url()), target, follow_json);
+    delivery::enqueue(&txn, &reject, target, [follower.inbox_url.clone()]).await?;
+    txn.commit().await?;
+    ctx.committed();
+    Ok(())
+}
+
 /// Remove `follower`'s follow of `target` (Undo{Follow}, or Reject of ours).
 pub async fn remove(
     db: &impl ConnectionTrait,

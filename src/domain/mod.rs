@@ -10,6 +10,7 @@ pub mod articles;
 pub mod auth;
 pub mod comments;
 pub mod follows;
+pub mod governance;
 /// Local names: kept in `content` (pure), named here as before.
 pub use crate::content::names;
 pub mod reactions;

@@ -142,6 +142,7 @@ pub async fn network(
     let articles = article::Entity::find()
         .filter(article::Column::Local.eq(false))
         .filter(article::Column::DeletedAt.is_null())
+        .filter(article::Column::Hidden.eq(false))
         .filter(
             sea_orm::Condition::any()
                 .add(article::Column::CommunityId.is_in(followed.clone()))

@@ -12,23 +12,14 @@ use entity::{actor, article};
 use std::collections::BTreeSet;
 use url::Url;
 
-/// Only stewards and editors share for a community.
+/// Whoever holds `share` shares for a community.
 pub async fn may_share(
     db: &impl sea_orm::ConnectionTrait,
     community: &actor::Model,
     person: &actor::Model,
 ) -> AppResult<()> {
-    super::actors::require_role(
-        db,
-        community,
-        person,
-        &[
-            crate::domain::actors::Role::Steward,
-            crate::domain::actors::Role::Editor,
-        ],
-        "share for it",
-    )
-    .await
+    use crate::domain::governance::{Permission, require};
+    require(db, community, person, Permission::Share).await.map(|_| ())
 }
 
 /// What may be shared: the URL of an object on another server.

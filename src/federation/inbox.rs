@@ -139,6 +139,16 @@ pub async fn receive(
             signer.model.ap_id, doc.actor
         )));
     }
+    // Allowlist mode: a Follow is answered with Reject (by its handler),
+    // anything else from an unlisted server is refused.
+    if !data.settings.may_federate(&doc.actor)
+        && !matches!(inbound.activity, activities::Activity::Follow { .. })
+    {
+        return Err(AppError::Forbidden(format!(
+            "{} is not among the domains this instance federates with",
+            doc.actor.host_str().unwrap_or_default()
+        )));
+    }
     if signer.model.local {
         return Err(AppError::BadRequest(
             "activities of our own actors are not accepted from outside".into(),

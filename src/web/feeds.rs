@@ -232,3 +232,87 @@ fn json_feed(meta: &FeedMeta, items: &[ArticleView]) -> AppResult<String> {
     }))
     .map_err(AppError::internal)
 }
+
+/// The moderation log as Atom: one entry per decision, the same entries the
+/// page and the API show.
+pub fn log_atom(
+    title: &str,
+    page_url: &str,
+    entries: &[crate::domain::governance::log::Entry],
+) -> Response {
+    use atom_syndication::{Entry, Feed, Link, Person, Text};
+    let updated = entries
+        .iter()
+        .map(|e| e.at)
+        .max()
+        .unwrap_or_else(chrono::Utc::now)
+        .fixed_offset();
+    let items: Vec<Entry> = entries
+        .iter()
+        .map(|e| {
+            let by = match &e.moderator {
+                Some(m) => format!("{} {m}", e.role),
+                None => e.role.clone(),
+            };
+            Entry {
+                id: format!("{page_url}#decision-{}", e.id),
+                title: Text::plain(format!("{}: {}", e.label, e.title)),
+                updated: e.at.fixed_offset(),
+                published: Some(e.at.fixed_offset()),
+                authors: vec![Person {
+                    name: by.clone(),
+                    ..Default::default()
+                }],
+                links: e
+                    .target
+                    .iter()
+                    .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
+                    .filter(|_| e.action != "remove")
+                    .map(|t| Link {
+                        href: t.clone(),
+                        rel: "related".into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                summary: Some(Text::plain(format!(
+                    "{}{} — by the {by}",
+                    e.reason,
+                    match &e.community {
+                        Some(c) => format!(" (in {c})"),
+                        None => String::new(),
+                    }
+                ))),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let feed = Feed {
+        id: format!("{page_url}.atom"),
+        title: Text::plain(title.to_string()),
+        updated,
+        links: vec![
+            Link {
+                href: page_url.to_string(),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Default::default()
+            },
+            Link {
+                href: format!("{page_url}.atom"),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
+        ],
+        entries: items,
+        ..Default::default()
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+        )],
+        feed.to_string(),
+    )
+        .into_response()
+}

@@ -231,7 +231,8 @@ pub async fn network(
     Ok(render(&page)?.into_response())
 }
 
-/// `/c/{name}/moderation`: the community's public moderation log.
+/// `/c/{name}/moderation` (and `.atom`): the community's public
+/// moderation log.
 pub async fn moderation(
     data: Data,
     axum::extract::Path(name): axum::extract::Path<String>,
@@ -242,37 +243,74 @@ pub async fn moderation(
         &name,
     )
     .await?;
-    let rows = crate::domain::comments::moderation_log(&data.db, &community, 200).await?;
     let community_name = shown_name(&community);
-    let entries = rows
-        .iter()
-        .map(|(r, who)| super::views::ModerationEntry {
-            at_iso: r.created_at.to_rfc3339(),
-            at_day: r.created_at.format("%Y-%m-%d").to_string(),
-            moderator: who.as_ref().map(|w| super::views::actor_link(&data, w)),
-            action: match r.action.as_str() {
-                "approve" => "approved".into(),
-                "remove" => "removed".into(),
-                "policy" => "changed the comment policy".into(),
-                other => other.to_string(),
-            },
-            object_is_link: r.action != "remove"
-                && (r.object_ap_id.starts_with("https://")
-                    || r.object_ap_id.starts_with("http://")),
-            object: r.object_ap_id.clone(),
-            reason: r.reason.clone(),
-        })
-        .collect();
+    let entries =
+        crate::domain::governance::log::entries(&data.db, &data.settings, Some(&community), 200)
+            .await?;
     let page = super::views::ModerationPage {
         layout: Layout::new(&data),
         title: format!("{community_name}: moderation log"),
         page_url: format!("{}/moderation", community.ap_id),
-        community_url: community.ap_id.clone(),
+        about: format!(
+            "Every moderation decision of {community_name}, when and why, and the role of whoever took it."
+        ),
+        about_url: community.ap_id.clone(),
         policy: super::views::policy_text(community.comment_policy.as_deref()).to_string(),
-        community_name,
-        entries,
+        instance_wide: false,
+        entries: entries.iter().map(super::views::log_row).collect(),
     };
     Ok(render(&page)?.into_response())
+}
+
+/// `/moderation` (and `.atom`): every decision of the instance and its
+/// communities.
+pub async fn instance_moderation(data: Data) -> AppResult<Response> {
+    let entries =
+        crate::domain::governance::log::entries(&data.db, &data.settings, None, 200).await?;
+    let page = super::views::ModerationPage {
+        layout: Layout::new(&data),
+        title: format!("{}: moderation log", data.settings.server.domain),
+        page_url: data.url("/moderation"),
+        about: "Every moderation and federation decision of this instance and its communities: blocked and allowed domains, blocked actors, roles, reports, comments, settings.".into(),
+        about_url: data.url("/"),
+        policy: String::new(),
+        instance_wide: true,
+        entries: entries.iter().map(super::views::log_row).collect(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `/c/{name}/moderation.atom`.
+pub async fn moderation_atom(
+    data: Data,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let community = crate::domain::actors::get_local(
+        &data.db,
+        crate::domain::actors::LocalKind::Community,
+        &name,
+    )
+    .await?;
+    let entries =
+        crate::domain::governance::log::entries(&data.db, &data.settings, Some(&community), 200)
+            .await?;
+    let page = format!("{}/moderation", community.ap_id);
+    Ok(super::feeds::log_atom(
+        &format!("{}: moderation log", shown_name(&community)),
+        &page,
+        &entries,
+    ))
+}
+
+/// `/moderation.atom`.
+pub async fn instance_moderation_atom(data: Data) -> AppResult<Response> {
+    let entries =
+        crate::domain::governance::log::entries(&data.db, &data.settings, None, 200).await?;
+    Ok(super::feeds::log_atom(
+        &format!("{}: moderation log", data.settings.server.domain),
+        &data.url("/moderation"),
+        &entries,
+    ))
 }
 
 /// The page of a deleted object.

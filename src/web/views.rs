@@ -153,22 +153,48 @@ pub struct ModerationPage {
     pub layout: Layout,
     pub title: String,
     pub page_url: String,
-    pub community_name: String,
-    pub community_url: String,
-    /// The comment policy, in words.
+    /// What the log covers, in words.
+    pub about: String,
+    pub about_url: String,
+    /// The comment policy, in words (a community's log).
     pub policy: String,
-    pub entries: Vec<ModerationEntry>,
+    /// The instance's log has a column for the community.
+    pub instance_wide: bool,
+    pub entries: Vec<LogRow>,
 }
 
-pub struct ModerationEntry {
+/// A row of the public moderation log.
+pub struct LogRow {
     pub at_iso: String,
     pub at_day: String,
-    pub moderator: Option<Link>,
-    /// `approved`, `removed`, `changed the comment policy`.
-    pub action: String,
-    pub object: String,
-    pub object_is_link: bool,
+    pub label: String,
+    pub title: String,
+    /// The target's link, when it is a URL and public.
+    pub href: Option<String>,
     pub reason: String,
+    /// `moderator`, or `moderator alice@example.org` when names are shown.
+    pub by: String,
+    pub community: Option<String>,
+}
+
+pub fn log_row(e: &crate::domain::governance::log::Entry) -> LogRow {
+    LogRow {
+        at_iso: e.at.to_rfc3339(),
+        at_day: e.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        label: e.label.clone(),
+        title: e.title.clone(),
+        href: e
+            .target
+            .clone()
+            .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
+            .filter(|_| e.action != "remove"),
+        reason: e.reason.clone(),
+        by: match &e.moderator {
+            Some(m) => format!("{} {m}", e.role),
+            None => e.role.clone(),
+        },
+        community: e.community.clone(),
+    }
 }
 
 /// A comment policy as a sentence for readers.

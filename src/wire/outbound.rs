@@ -225,6 +225,17 @@ pub fn accept(id: &str, target: &actor::Model, follow: &Value) -> Value {
     }))
 }
 
+/// `Reject` of a received `Follow`, echoing it as `accept` does.
+pub fn reject(id: &str, target: &actor::Model, follow: &Value) -> Value {
+    envelope(json!({
+        "id": id,
+        "type": "Reject",
+        "actor": target.ap_id,
+        "to": [follow.get("actor")],
+        "object": follow,
+    }))
+}
+
 /// `Undo{Follow}`.
 pub fn undo_follow(id: &str, follower: &actor::Model, follow: &Value) -> Value {
     envelope(json!({
@@ -349,4 +360,125 @@ pub fn comment_doc(
         end_time: None,
         location: None,
     }
+}
+
+/// The longest charter excerpt in a Group's profile fields.
+const CHARTER_FIELD_MAX: usize = 200;
+
+/// Our document for a local actor (`Update{Group}` and `Update{Person}`
+/// carry it too). A community's profile fields name its page, its default
+/// licence and the start of its charter, as Mastodon shows fields.
+pub fn local_actor(base: &str, m: &actor::Model, id: url::Url) -> crate::wire::actor::ActorDoc {
+    use crate::wire::actor::{ActorDoc, Endpoints, PublicKeyDoc};
+    use url::Url;
+    let kind = match m.kind.as_str() {
+        "application" => "Application",
+        "group" => "Group",
+        "person" => "Person",
+        "service" => "Service",
+        _ => "Organization",
+    };
+    let parse = |s: &Option<String>| s.as_deref().and_then(|s| Url::parse(s).ok());
+    let page = m.ap_id.clone();
+    let icon = format!("{base}/static/icon.png");
+    let link = |href: &str, text: &str| {
+        format!(
+            "<a href=\"{}\" rel=\"me nofollow noopener noreferrer\" target=\"_blank\">{}</a>",
+            html_escape::encode_double_quoted_attribute(href),
+            html_escape::encode_text(text)
+        )
+    };
+    let mut fields = Vec::new();
+    if m.kind == "group" {
+        fields.push(json!({"type": "PropertyValue", "name": "Community", "value": link(&page, &page)}));
+        if let Some(charter) = m.charter.as_deref().filter(|c| !c.trim().is_empty()) {
+            let text = crate::content::plain_text(charter);
+            let mut excerpt: String = text.chars().take(CHARTER_FIELD_MAX).collect();
+            if text.chars().count() > CHARTER_FIELD_MAX {
+                excerpt = format!("{}…", excerpt.trim_end());
+            }
+            fields.push(json!({
+                "type": "PropertyValue",
+                "name": "Charter",
+                "value": link(&format!("{page}#charter"), &excerpt),
+            }));
+        }
+        if let Some(l) = m
+            .licence
+            .as_deref()
+            .and_then(crate::content::licences::find)
+        {
+            let value = match l.url {
+                Some(url) => link(url, l.name),
+                None => html_escape::encode_text(l.name).to_string(),
+            };
+            fields.push(json!({"type": "PropertyValue", "name": "Licence", "value": value}));
+        }
+    }
+    ActorDoc {
+        id: id.clone(),
+        kind: kind.into(),
+        preferred_username: Some(m.username.clone()),
+        name: Some(m.display_name.clone().unwrap_or_else(|| m.username.clone())),
+        summary: Some(
+            m.summary
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| format!("<p>{}</p>", html_escape::encode_text(s.trim())))
+                .unwrap_or_else(|| match m.kind.as_str() {
+                    "group" => {
+                        "<p>A community on peerpress. Follow it to receive its articles.</p>".into()
+                    }
+                    "application" => "<p>The peerpress instance actor.</p>".into(),
+                    _ => "<p>An author on peerpress.</p>".into(),
+                }),
+        ),
+        url: Some(json!(page)),
+        inbox: Url::parse(&m.inbox_url).unwrap_or_else(|_| id.clone()),
+        outbox: parse(&m.outbox_url),
+        followers: parse(&m.followers_url),
+        following: Url::parse(&format!("{}/following", m.ap_id)).ok(),
+        endpoints: Some(Endpoints {
+            shared_inbox: parse(&m.shared_inbox_url),
+        }),
+        public_key: PublicKeyDoc {
+            id: format!("{}#main-key", m.ap_id),
+            owner: id.clone(),
+            public_key_pem: m.public_key_pem.clone(),
+        },
+        icon: Some(json!({"type": "Image", "mediaType": "image/png", "url": icon})),
+        manually_approves_followers: Some(m.manually_approves),
+        discoverable: Some(true),
+        indexable: Some(true),
+        published: Some(m.published),
+        attachment: fields,
+        attributed_to: Vec::new(),
+    }
+}
+
+/// `Update` of a local actor's profile, to its followers (Mastodon
+/// refreshes the profile it shows).
+pub fn update_actor(id: &str, doc: &crate::wire::actor::ActorDoc) -> Value {
+    envelope(json!({
+        "id": id,
+        "type": "Update",
+        "actor": doc.id,
+        "to": [PUBLIC],
+        "cc": doc.followers.iter().collect::<Vec<_>>(),
+        "object": doc,
+    }))
+}
+
+/// `Flag`: a report forwarded to the reported actor's server, as our
+/// instance actor (Mastodon's shape: the account and the posts in
+/// `object`, the comment in `content`).
+pub fn flag(id: &str, instance: &actor::Model, target: &str, objects: &[String], content: &str) -> Value {
+    envelope(json!({
+        "id": id,
+        "type": "Flag",
+        "actor": instance.ap_id,
+        "to": [target],
+        "object": objects,
+        "content": content,
+    }))
 }

@@ -6,7 +6,6 @@ use super::*;
 use crate::content::{self, licences};
 use crate::context::AppContext;
 use crate::delivery;
-use crate::domain::actors::role_of;
 use crate::error::{AppError, AppResult};
 use crate::wire::outbound;
 use entity::{actor, article, article_author, article_slug, article_tag};
@@ -18,40 +17,27 @@ async fn may_publish(
     community: &actor::Model,
     person: &actor::Model,
 ) -> AppResult<()> {
-    crate::domain::actors::require_role(
-        db,
-        community,
-        person,
-        &[
-            crate::domain::actors::Role::Steward,
-            crate::domain::actors::Role::Editor,
-            crate::domain::actors::Role::Author,
-        ],
-        "publish in it",
-    )
-    .await
+    use crate::domain::governance::{Permission, require};
+    require(db, community, person, Permission::Publish).await.map(|_| ())
 }
 
-/// Authors may edit their articles; editors and stewards any in their community.
+/// Authors may edit their articles; whoever holds `edit_others` any in the
+/// community.
 async fn may_edit(
     db: &impl ConnectionTrait,
     view: &ArticleView,
     person: &actor::Model,
 ) -> AppResult<()> {
+    use crate::domain::governance::{Permission, require};
     if view.authors.iter().any(|a| a.id == person.id) {
         return Ok(());
     }
-    if let Some(c) = &view.community
-        && matches!(
-            role_of(db, c, person).await?,
-            Some(crate::domain::actors::Role::Steward | crate::domain::actors::Role::Editor)
-        )
-    {
-        return Ok(());
+    match &view.community {
+        Some(c) => require(db, c, person, Permission::EditOthers).await.map(|_| ()),
+        None => Err(AppError::Forbidden(
+            "only the article's authors may change it".into(),
+        )),
     }
-    Err(AppError::Forbidden(
-        "only the article's authors and the community's editors may change it".into(),
-    ))
 }
 
 async fn co_authors(

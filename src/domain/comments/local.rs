@@ -170,7 +170,9 @@ pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) 
                             .into(),
                     ));
                 }
-                other => other?,
+                other => {
+                    other?;
+                }
             },
             None => {
                 return Err(AppError::Forbidden(

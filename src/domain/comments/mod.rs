@@ -13,7 +13,7 @@ mod query;
 mod remote;
 
 pub use local::{BODY_MAX, delete_local, find_local, post_local, replied_to};
-pub use moderation::{Decision, in_state, may_moderate, moderate, moderation_log, set_policy};
+pub use moderation::{Decision, in_state, may_moderate, moderate};
 pub use query::{by_ids, count, inbox_of, of_article, page, thread_skeleton};
 pub use remote::{Attachment, Mention, RemoteReply, Visibility, delete, receive};
 

@@ -1,8 +1,10 @@
-//! Moderators' decisions (approve, remove), the comment policy, and the
-//! public log of both.
+//! Moderators' decisions on comments (approve, remove, restore), logged in
+//! the public moderation log.
 
 use super::local::send_delete;
 use super::*;
+use crate::domain::governance::permissions::{Decider, Permission, require};
+use crate::domain::governance::log;
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use entity::comment::CommentState;
@@ -36,23 +38,13 @@ impl Decision {
     }
 }
 
-/// May `person` moderate `community`?
+/// May `person` moderate `community`? Who they are in the log if so.
 pub async fn may_moderate(
     db: &impl ConnectionTrait,
     community: &actor::Model,
     person: &actor::Model,
-) -> AppResult<()> {
-    crate::domain::actors::require_role(
-        db,
-        community,
-        person,
-        &[
-            crate::domain::actors::Role::Steward,
-            crate::domain::actors::Role::Moderator,
-        ],
-        "moderate it",
-    )
-    .await
+) -> AppResult<Decider> {
+    require(db, community, person, Permission::Moderate).await
 }
 
 /// A moderator approves a held comment (shown and announced from now on) or
@@ -66,7 +58,7 @@ pub async fn moderate(
     decision: Decision,
     reason: &str,
 ) -> AppResult<comment::Model> {
-    may_moderate(&ctx.db, community, moderator).await?;
+    let decider = may_moderate(&ctx.db, community, moderator).await?;
     if decision == Decision::Remove && reason.trim().is_empty() {
         return Err(AppError::unprocessable(
             "reason",
@@ -134,103 +126,30 @@ pub async fn moderate(
                 }
             }
         }
-        log(
+        let words = crate::content::truncate_words(
+            &crate::content::plain_text_of_html(&saved.content_html),
+            80,
+        );
+        let action = match (decision, current.state) {
+            (Decision::Approve, CommentState::Removed) => "restore",
+            _ => decision.as_str(),
+        };
+        log::record(
             &txn,
-            community,
-            moderator,
-            decision.as_str(),
-            comment_ap_id,
-            reason,
+            log::Decision {
+                scope: community,
+                decider: &decider,
+                action,
+                target: comment_ap_id,
+                title: &format!("Comment: {words}"),
+                reason,
+                public: true,
+            },
         )
         .await?;
     }
     txn.commit().await?;
     ctx.committed();
-    Ok(saved)
-}
-
-/// Record a moderation decision in the community's public log.
-pub async fn log(
-    db: &impl ConnectionTrait,
-    community: &actor::Model,
-    moderator: &actor::Model,
-    action: &str,
-    object: &str,
-    reason: &str,
-) -> AppResult<()> {
-    entity::moderation_log::ActiveModel {
-        community_id: Set(community.id),
-        moderator_id: Set(Some(moderator.id)),
-        action: Set(action.to_string()),
-        object_ap_id: Set(object.to_string()),
-        reason: Set(reason.to_string()),
-        created_at: Set(crate::db::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-/// The community's moderation log, newest first.
-pub async fn moderation_log(
-    db: &impl ConnectionTrait,
-    community: &actor::Model,
-    limit: u64,
-) -> AppResult<Vec<(entity::moderation_log::Model, Option<actor::Model>)>> {
-    let rows = entity::moderation_log::Entity::find()
-        .filter(entity::moderation_log::Column::CommunityId.eq(community.id))
-        .order_by_desc(entity::moderation_log::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let who = match r.moderator_id {
-            Some(id) => actor::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        out.push((r, who));
-    }
-    Ok(out)
-}
-
-/// Set the community's comment policy (stewards only); logged.
-pub async fn set_policy(
-    ctx: &AppContext,
-    community: &actor::Model,
-    steward: &actor::Model,
-    policy: &str,
-) -> AppResult<actor::Model> {
-    if !POLICIES.contains(&policy) {
-        return Err(AppError::unprocessable(
-            "comment_policy",
-            format!("one of: {}", POLICIES.join(", ")),
-        ));
-    }
-    crate::domain::actors::require_role(
-        &ctx.db,
-        community,
-        steward,
-        &[crate::domain::actors::Role::Steward],
-        "change its settings",
-    )
-    .await?;
-    let txn = crate::db::begin_write(&ctx.db).await?;
-    let mut row: actor::ActiveModel = community.clone().into();
-    row.comment_policy = Set(Some(policy.to_string()));
-    let saved = row.update(&txn).await?;
-    log(
-        &txn,
-        community,
-        steward,
-        "policy",
-        &community.ap_id,
-        &format!("comment policy: {policy}"),
-    )
-    .await?;
-    txn.commit().await?;
-    ctx.changed();
     Ok(saved)
 }
 

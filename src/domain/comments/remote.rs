@@ -163,6 +163,16 @@ pub async fn receive(
         Some(id) => actor::Entity::find_by_id(id).one(&txn).await?,
         None => None,
     };
+    // Blocked by the community's moderators: not taken.
+    if let Some(c) = &community
+        && crate::domain::governance::blocks::is_blocked(&txn, c.id, author.id).await?
+    {
+        tracing::info!(id = %reply.ap_id, author = %author.ap_id, "reply by an actor blocked in the community; dropped");
+        return Ok(None);
+    }
+    // A silenced domain's replies are kept, hidden, like the rest of its
+    // content; an unsilence shows them.
+    let silenced = ctx.settings.is_hidden_authority(&author.host);
     let saved = match existing {
         Some(c) if c.author_id != author.id => {
             tracing::info!(id = %reply.ap_id, "edit of a comment by someone other than its author ignored");
@@ -187,11 +197,15 @@ pub async fn receive(
             row.update(&txn).await?
         }
         None => {
-            let state = if reply.visibility.is_shown() {
+            let mut state = if reply.visibility.is_shown() {
                 initial_state(&txn, community.as_ref(), author).await?
             } else {
                 CommentState::Private
             };
+            let hidden_from = silenced.then(|| sea_orm::ActiveEnum::to_value(&state));
+            if silenced {
+                state = CommentState::Hidden;
+            }
             let inserted = comment::Entity::insert(comment::ActiveModel {
                 ap_id: Set(reply.ap_id.clone()),
                 article_id: Set(article.id),
@@ -211,6 +225,7 @@ pub async fn receive(
                 hashtags: Set(json(&hashtags)),
                 recipients: Set(json(&recipients)),
                 url: Set(reply.url.clone()),
+                hidden_from: Set(hidden_from),
                 ..Default::default()
             })
             .on_conflict(

@@ -24,6 +24,20 @@ pub async fn receive(
         "actor": doc.actor,
         "object": target_id,
     });
+    // Allowlist mode, or blocked by the community's moderators: Reject.
+    let refused = !data.settings.may_federate(&doc.actor)
+        || crate::domain::governance::blocks::is_blocked(&data.db, target.model.id, signer.model.id)
+            .await?;
+    if refused {
+        tracing::info!(follower = %signer.model.ap_id, target = %target.model.ap_id, "Follow refused by the federation policy or a block");
+        return crate::domain::follows::reject_follower(
+            data.app_data(),
+            &signer.model,
+            &target.model,
+            &echoed,
+        )
+        .await;
+    }
     crate::domain::follows::accept_follower(data.app_data(), &signer.model, &target.model, &echoed)
         .await
 }

@@ -73,6 +73,12 @@ pub enum Activity {
     Like {
         object: Url,
     },
+    /// `Flag`: a report about the objects (our actors, articles,
+    /// comments), with the reporter's comment.
+    Flag {
+        objects: Vec<Url>,
+        content: String,
+    },
     /// Valid, but nothing we act on: the reason is logged.
     Ignored(String),
 }
@@ -135,6 +141,14 @@ impl Inbound {
             "Like" | "EmojiReact" => Activity::Like {
                 object: id_of("an object id")?,
             },
+            "Flag" => Activity::Flag {
+                objects: crate::wire::ref_ids(object),
+                content: raw
+                    .get("content")
+                    .and_then(Value::as_str)
+                    .map(|c| crate::content::plain_text_of_html(c))
+                    .unwrap_or_default(),
+            },
             other => Activity::Ignored(format!("activity type {other} not handled yet")),
         };
         Ok(Inbound { envelope, activity })
@@ -169,6 +183,23 @@ pub async fn handle(
         Activity::Announce(shared) => announce::receive(data, signer, doc, shared).await,
         Activity::Delete { object } => delete::receive(data, signer, doc, object).await,
         Activity::Like { object } => applied(like::receive(data, signer, doc, object).await),
+        Activity::Flag { objects, content } => {
+            let objects: Vec<String> = objects.iter().map(|u| u.to_string()).collect();
+            let ours = crate::domain::governance::reports::receive_flag(
+                data.app_data(),
+                &signer.model,
+                doc.id.as_str(),
+                &objects,
+                content,
+            )
+            .await?;
+            if ours {
+                Ok(Outcome::Applied)
+            } else {
+                tracing::info!(id = %doc.id, "Flag of nothing of ours; ignored");
+                Ok(Outcome::Ignored)
+            }
+        }
         Activity::Ignored(why) => {
             tracing::info!(kind = %doc.kind, id = %doc.id, actor = %doc.actor, "{why}; accepted and ignored");
             Ok(Outcome::Ignored)

@@ -2,14 +2,13 @@
 
 use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
-use crate::wire::actor::{ActorDoc, Endpoints, PublicKeyDoc};
+use crate::wire::actor::ActorDoc;
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
 use entity::actor;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TryIntoModel};
-use serde_json::json;
 use url::Url;
 
 #[derive(Debug, Clone)]
@@ -28,65 +27,7 @@ impl ApubActor {
 
     /// Our ActivityStreams document for a local actor.
     pub fn to_doc(&self, ctx: &AppContext) -> ActorDoc {
-        let m = &self.model;
-        let kind = match m.kind.as_str() {
-            "application" => "Application",
-            "group" => "Group",
-            "person" => "Person",
-            "service" => "Service",
-            _ => "Organization",
-        };
-        let parse = |s: &Option<String>| s.as_deref().and_then(|s| Url::parse(s).ok());
-        let page = m.ap_id.clone();
-        let icon = ctx.url("/static/icon.png");
-        let fields = if m.kind == "group" {
-            vec![json!({
-                "type": "PropertyValue",
-                "name": "Community",
-                "value": format!("<a href=\"{page}\" rel=\"me nofollow noopener noreferrer\" target=\"_blank\">{}</a>", html_escape::encode_text(&page)),
-            })]
-        } else {
-            Vec::new()
-        };
-        ActorDoc {
-            id: self.id.clone(),
-            kind: kind.into(),
-            preferred_username: Some(m.username.clone()),
-            name: Some(m.display_name.clone().unwrap_or_else(|| m.username.clone())),
-            summary: Some(
-                m.summary
-                    .clone()
-                    .map(|s| html_escape::encode_text(&s).to_string())
-                    .unwrap_or_else(|| match m.kind.as_str() {
-                        "group" => {
-                            "<p>A community on peerpress. Follow it to receive its articles.</p>"
-                                .into()
-                        }
-                        "application" => "<p>The peerpress instance actor.</p>".into(),
-                        _ => "<p>An author on peerpress.</p>".into(),
-                    }),
-            ),
-            url: Some(json!(page)),
-            inbox: Url::parse(&m.inbox_url).unwrap_or_else(|_| self.id.clone()),
-            outbox: parse(&m.outbox_url),
-            followers: parse(&m.followers_url),
-            following: Url::parse(&format!("{}/following", m.ap_id)).ok(),
-            endpoints: Some(Endpoints {
-                shared_inbox: parse(&m.shared_inbox_url),
-            }),
-            public_key: PublicKeyDoc {
-                id: format!("{}#main-key", m.ap_id),
-                owner: self.id.clone(),
-                public_key_pem: m.public_key_pem.clone(),
-            },
-            icon: Some(json!({"type": "Image", "mediaType": "image/png", "url": icon})),
-            manually_approves_followers: Some(m.manually_approves),
-            discoverable: Some(true),
-            indexable: Some(true),
-            published: Some(m.published),
-            attachment: fields,
-            attributed_to: Vec::new(),
-        }
+        crate::wire::outbound::local_actor(&ctx.settings.base_url(), &self.model, self.id.clone())
     }
 }
 

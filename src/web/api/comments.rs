@@ -298,41 +298,23 @@ pub(super) async fn moderate(
     Ok(Json(comment_json(&c, author.as_ref())))
 }
 
-/// An entry of the public moderation log.
-#[derive(Serialize, ToSchema)]
-pub struct ModerationEntry {
-    action: String,
-    object: String,
-    reason: String,
-    moderator: Option<ActorOut>,
-    at: DateTime<Utc>,
-}
-
 /// The community's public moderation log, newest first.
 #[utoipa::path(get, path = "/communities/{name}/moderation", tag = "moderation",
     security(()),
     params(("name" = String, Path, description = "The community's name")),
     responses(
-        (status = 200, description = "The log", body = Page<ModerationEntry>),
+        (status = 200, description = "The log", body = Page<crate::domain::governance::log::Entry>),
         (status = 404, description = "No such community", body = ErrorOut),
     ))]
 pub(super) async fn moderation_log(
     data: Data,
     Path(name): Path<String>,
     headers: HeaderMap,
-) -> AppResult<Json<Page<ModerationEntry>>> {
+) -> AppResult<Json<Page<crate::domain::governance::log::Entry>>> {
     limit(&data, &headers)?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    let items = crate::domain::comments::moderation_log(&data.db, &community, 200)
-        .await?
-        .iter()
-        .map(|(r, who)| ModerationEntry {
-            action: r.action.clone(),
-            object: r.object_ap_id.clone(),
-            reason: r.reason.clone(),
-            moderator: who.as_ref().map(actor_view),
-            at: r.created_at,
-        })
-        .collect();
+    let items =
+        crate::domain::governance::log::entries(&data.db, &data.settings, Some(&community), 200)
+            .await?;
     Ok(Json(Page::of(items)))
 }

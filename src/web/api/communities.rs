@@ -45,7 +45,7 @@ pub(super) struct FollowOut {
     request_body = FollowBody,
     responses(
         (status = 201, description = "Follow sent", body = FollowOut),
-        (status = 403, description = "Not a steward or editor here", body = ErrorOut),
+        (status = 403, description = "Missing permission `share`", body = ErrorOut),
         (status = 422, description = "Invalid fields", body = InvalidOut),
         (status = 502, description = "The remote actor could not be resolved", body = ErrorOut),
     ))]
@@ -56,17 +56,8 @@ pub(super) async fn follow(
     Body(input): Body<FollowBody>,
 ) -> AppResult<(StatusCode, Json<FollowOut>)> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    crate::domain::actors::require_role(
-        &data.db,
-        &community,
-        &person,
-        &[
-            crate::domain::actors::Role::Steward,
-            crate::domain::actors::Role::Editor,
-        ],
-        "follow for it",
-    )
-    .await?;
+    use crate::domain::governance::{Permission, require};
+    require(&data.db, &community, &person, Permission::Share).await?;
     let target = input.target.unwrap_or_default();
     let remote = crate::federation::resolve_actor(&data, target.trim()).await?;
     if remote.model.local {
@@ -206,9 +197,11 @@ pub(super) struct CommunityOut {
     charter: Option<String>,
     /// `open`, `held` or `followers`.
     comment_policy: String,
+    /// Articles by authors wait for an editor's review.
+    review_required: bool,
 }
 
-fn community_json(c: &actor::Model) -> CommunityOut {
+pub(super) fn community_json(c: &actor::Model) -> CommunityOut {
     CommunityOut {
         id: c.ap_id.clone(),
         name: c.username.clone(),
@@ -223,6 +216,7 @@ fn community_json(c: &actor::Model) -> CommunityOut {
             .comment_policy
             .clone()
             .unwrap_or_else(|| "open".to_string()),
+        review_required: c.review_required,
     }
 }
 
@@ -242,46 +236,6 @@ pub(super) async fn community_settings(
     limit(&data, &headers)?;
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     Ok(Json(community_json(&community)))
-}
-
-/// Settings a steward changes.
-#[derive(Default, Deserialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub(super) struct CommunityPatch {
-    /// `open`, `held` or `followers`.
-    comment_policy: Option<String>,
-}
-
-impl Input for CommunityPatch {
-    fn check(&self, problems: &mut Problems) {
-        require(
-            problems,
-            "comment_policy",
-            &self.comment_policy,
-            &format!("one of {}", crate::domain::comments::POLICIES.join(", ")),
-        );
-    }
-}
-
-/// Change a community's settings (stewards).
-#[utoipa::path(patch, path = "/communities/{name}", tag = "communities",
-    params(("name" = String, Path, description = "The community's name")),
-    request_body = CommunityPatch,
-    responses(
-        (status = 200, description = "The new settings", body = CommunityOut),
-        (status = 403, description = "Not a steward here", body = ErrorOut),
-        (status = 422, description = "Invalid fields", body = InvalidOut),
-    ))]
-pub(super) async fn patch_community(
-    data: Data,
-    Path(name): Path<String>,
-    Auth(person): Auth,
-    Body(input): Body<CommunityPatch>,
-) -> AppResult<Json<CommunityOut>> {
-    let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    let policy = input.comment_policy.unwrap_or_default();
-    let saved = crate::domain::comments::set_policy(&data, &community, &person, &policy).await?;
-    Ok(Json(community_json(&saved)))
 }
 
 /// What a community re-shares.

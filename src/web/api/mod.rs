@@ -7,6 +7,7 @@ mod articles;
 mod comments;
 mod communities;
 mod doc;
+mod governance;
 mod input;
 
 use admin::*;
@@ -14,6 +15,7 @@ pub use articles::article_json;
 use articles::*;
 use comments::*;
 use communities::*;
+use governance::*;
 
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
@@ -69,6 +71,48 @@ pub fn routes() -> Router {
             axum::routing::delete(delete_comment),
         )
         .route("/api/v1/inbox", get(inbox))
+        .route(
+            "/api/v1/communities/{name}/members",
+            get(list_members).post(add_member),
+        )
+        .route(
+            "/api/v1/communities/{name}/members/{user}",
+            axum::routing::patch(patch_member).delete(remove_member),
+        )
+        .route(
+            "/api/v1/communities/{name}/blocks",
+            get(list_actor_blocks)
+                .post(block_actor)
+                .delete(unblock_actor),
+        )
+        .route(
+            "/api/v1/communities/{name}/reports",
+            get(community_reports),
+        )
+        .route("/api/v1/users/{name}", axum::routing::patch(patch_user))
+        .route("/api/v1/reports", post(create_report))
+        .route("/api/v1/reports/{id}/resolve", post(resolve_report))
+        .route("/api/v1/moderation", get(instance_log))
+        .route(
+            "/api/v1/admin/federation",
+            get(get_federation).put(put_federation),
+        )
+        .route(
+            "/api/v1/admin/federation/blocks",
+            get(list_blocks).post(create_block),
+        )
+        .route(
+            "/api/v1/admin/federation/blocks/{domain}",
+            axum::routing::delete(delete_block),
+        )
+        .route(
+            "/api/v1/admin/federation/blocks.csv",
+            get(export_blocks).post(import_blocks),
+        )
+        .route(
+            "/api/v1/admin/federation/allows",
+            get(list_allows).post(create_allow).delete(delete_allow),
+        )
         .route("/api/v1/admin/deliveries", get(deliveries_status))
         .route("/api/v1/admin/deliveries/retry", post(deliveries_retry))
         .layer(DefaultBodyLimit::max(MAX_BODY))
