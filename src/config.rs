@@ -303,7 +303,13 @@ impl Settings {
 
     /// Is its content hidden (silenced, or refused)?
     pub fn is_hidden(&self, host: &str, port: Option<u16>) -> bool {
-        self.is_blocked(host, port) || self.policy.get().silenced.iter().any(|d| covers(d, host, port))
+        self.is_blocked(host, port)
+            || self
+                .policy
+                .get()
+                .silenced
+                .iter()
+                .any(|d| covers(d, host, port))
     }
 
     /// Is the content of actors on `authority` (`host[:port]`) hidden?

@@ -217,8 +217,16 @@ fn every_real_document_is_read_or_refused_with_a_reason() {
         assert_eq!(of(actor), "Actor", "{actor}\n{report}");
     }
     // Reports from Mastodon and Mbin are read with every object they name.
-    assert_eq!(of("real/mastodon/activities/flag.json"), "Flag of 3 objects", "{report}");
-    assert_eq!(of("real/mbin/activities/flag.json"), "Flag of 2 objects", "{report}");
+    assert_eq!(
+        of("real/mastodon/activities/flag.json"),
+        "Flag of 3 objects",
+        "{report}"
+    );
+    assert_eq!(
+        of("real/mbin/activities/flag.json"),
+        "Flag of 2 objects",
+        "{report}"
+    );
     // What is not handled is ignored with its reason, never a panic, and
     // every refusal says why.
     assert!(

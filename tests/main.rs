@@ -15,6 +15,7 @@ mod conversations;
 mod delivery;
 mod errors;
 mod fixtures_parse;
+mod governance;
 mod inbound;
 mod inbox;
 mod interop_fedify;

@@ -104,8 +104,16 @@ impl MigrationTrait for Migration {
                 .col(big_integer(t("actor_id")))
                 .col(text(t("reason")))
                 .col(timestamp_with_time_zone(t("created_at")))
-                .foreign_key(&mut fk("actor_block", "community_id", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("actor_block", "actor_id", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "actor_block",
+                    "community_id",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "actor_block",
+                    "actor_id",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -141,7 +149,11 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null(t("resolved_at")))
                 .foreign_key(&mut fk("report", "community_id", ForeignKeyAction::Cascade))
                 .foreign_key(&mut fk("report", "reporter_id", ForeignKeyAction::SetNull))
-                .foreign_key(&mut fk("report", "target_actor_id", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "report",
+                    "target_actor_id",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;

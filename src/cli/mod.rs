@@ -177,18 +177,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     review_required,
                 },
         } => {
-            let charter = match charter_file {
-                Some(path) => Some(std::fs::read_to_string(&path).with_context(|| {
-                    format!("cannot read the charter file {}", path.display())
-                })?),
-                None => None,
-            };
+            let charter =
+                match charter_file {
+                    Some(path) => Some(std::fs::read_to_string(&path).with_context(|| {
+                        format!("cannot read the charter file {}", path.display())
+                    })?),
+                    None => None,
+                };
             let opened = crate::app::open(settings).await?;
             let ctx = opened.ctx;
             let community = find_local(&ctx.db, &name)
                 .await?
                 .filter(|p| p.kind == "group")
-                .ok_or_else(|| anyhow!("no community named `{name}`; see `peerpress community create`"))?;
+                .ok_or_else(|| {
+                    anyhow!("no community named `{name}`; see `peerpress community create`")
+                })?;
             let operator = find_local(&ctx.db, &ctx.settings.admin.username)
                 .await?
                 .filter(|p| p.admin)

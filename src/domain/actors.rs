@@ -259,7 +259,10 @@ pub async fn make_admin(
 
 /// An actor we hold, by its id (URL) or handle (`name@host`, with or
 /// without a leading `@`).
-pub async fn known(db: &impl ConnectionTrait, handle_or_id: &str) -> AppResult<Option<actor::Model>> {
+pub async fn known(
+    db: &impl ConnectionTrait,
+    handle_or_id: &str,
+) -> AppResult<Option<actor::Model>> {
     let h = handle_or_id.trim();
     if h.starts_with("https://") || h.starts_with("http://") {
         return Ok(actor::Entity::find()

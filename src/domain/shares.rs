@@ -19,7 +19,9 @@ pub async fn may_share(
     person: &actor::Model,
 ) -> AppResult<()> {
     use crate::domain::governance::{Permission, require};
-    require(db, community, person, Permission::Share).await.map(|_| ())
+    require(db, community, person, Permission::Share)
+        .await
+        .map(|_| ())
 }
 
 /// What may be shared: the URL of an object on another server.

@@ -1,5 +1,6 @@
 //! Signed fetches of our ActivityStreams documents: required in secure mode
-//! (`federation.require_signed_fetch`), and refused to blocked domains.
+//! (`federation.require_signed_fetch`), and refused to blocked domains (and,
+//! in allowlist mode, to unlisted ones except for actor documents).
 //! The instance actor stays public, so others can verify our own signed
 //! requests.
 
@@ -51,14 +52,31 @@ pub async fn layer(data: Data, req: Request, next: Next) -> Response {
     }
 }
 
+/// `/c/{name}` or `/u/{name}`: an actor document.
+fn is_actor_path(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    ["/c/", "/u/"].iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains('/') && !rest.contains('.'))
+    })
+}
+
 async fn verify(data: &Data, path: &str, headers: &axum::http::HeaderMap) -> Result<(), AppError> {
     let sig =
         parse_request_signature_with_scheme(data.settings.scheme(), "GET", path, headers, None)
             .map_err(AppError::Unauthorized)?;
     let owner = sig.key_owner_guess().map_err(AppError::Unauthorized)?;
-    if !data.settings.may_federate(&owner) {
+    if data.settings.is_blocked_url(&owner) {
         return Err(AppError::Forbidden(format!(
-            "{} may not fetch from this instance",
+            "{} is blocked here",
+            owner.host_str().unwrap_or_default()
+        )));
+    }
+    // Allowlist mode: an unlisted server may still read our actors (their
+    // keys verify the Reject it gets), nothing else.
+    if !data.settings.may_federate(&owner) && !is_actor_path(path) {
+        return Err(AppError::Forbidden(format!(
+            "{} is not among the domains this instance federates with",
             owner.host_str().unwrap_or_default()
         )));
     }

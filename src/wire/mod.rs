@@ -34,7 +34,7 @@ pub fn actor_context() -> Value {
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
-            "schema": "http://schema.org/",
+            "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value"
         }
@@ -46,7 +46,7 @@ pub fn object_context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         {
-            "schema": "http://schema.org/",
+            "schema": "http://schema.org#",
             "license": {"@id": "schema:license", "@type": "@id"},
             "spdxLicenseId": "http://spdx.org/rdf/terms#licenseId",
             "Hashtag": "as:Hashtag",

@@ -390,7 +390,9 @@ pub fn local_actor(base: &str, m: &actor::Model, id: url::Url) -> crate::wire::a
     };
     let mut fields = Vec::new();
     if m.kind == "group" {
-        fields.push(json!({"type": "PropertyValue", "name": "Community", "value": link(&page, &page)}));
+        fields.push(
+            json!({"type": "PropertyValue", "name": "Community", "value": link(&page, &page)}),
+        );
         if let Some(charter) = m.charter.as_deref().filter(|c| !c.trim().is_empty()) {
             let text = crate::content::plain_text(charter);
             let mut excerpt: String = text.chars().take(CHARTER_FIELD_MAX).collect();
@@ -458,21 +460,33 @@ pub fn local_actor(base: &str, m: &actor::Model, id: url::Url) -> crate::wire::a
 
 /// `Update` of a local actor's profile, to its followers (Mastodon
 /// refreshes the profile it shows).
+/// It carries the actor's own context, so that its profile fields
+/// (`PropertyValue`) and key keep their meaning.
 pub fn update_actor(id: &str, doc: &crate::wire::actor::ActorDoc) -> Value {
-    envelope(json!({
-        "id": id,
-        "type": "Update",
-        "actor": doc.id,
-        "to": [PUBLIC],
-        "cc": doc.followers.iter().collect::<Vec<_>>(),
-        "object": doc,
-    }))
+    serde_json::to_value(WithContext {
+        context: crate::wire::actor_context(),
+        inner: json!({
+            "id": id,
+            "type": "Update",
+            "actor": doc.id,
+            "to": [PUBLIC],
+            "cc": doc.followers.iter().collect::<Vec<_>>(),
+            "object": doc,
+        }),
+    })
+    .unwrap_or(Value::Null)
 }
 
 /// `Flag`: a report forwarded to the reported actor's server, as our
 /// instance actor (Mastodon's shape: the account and the posts in
 /// `object`, the comment in `content`).
-pub fn flag(id: &str, instance: &actor::Model, target: &str, objects: &[String], content: &str) -> Value {
+pub fn flag(
+    id: &str,
+    instance: &actor::Model,
+    target: &str,
+    objects: &[String],
+    content: &str,
+) -> Value {
     envelope(json!({
         "id": id,
         "type": "Flag",

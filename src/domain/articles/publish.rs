@@ -18,7 +18,9 @@ async fn may_publish(
     person: &actor::Model,
 ) -> AppResult<()> {
     use crate::domain::governance::{Permission, require};
-    require(db, community, person, Permission::Publish).await.map(|_| ())
+    require(db, community, person, Permission::Publish)
+        .await
+        .map(|_| ())
 }
 
 /// Authors may edit their articles; whoever holds `edit_others` any in the
@@ -33,7 +35,9 @@ async fn may_edit(
         return Ok(());
     }
     match &view.community {
-        Some(c) => require(db, c, person, Permission::EditOthers).await.map(|_| ()),
+        Some(c) => require(db, c, person, Permission::EditOthers)
+            .await
+            .map(|_| ()),
         None => Err(AppError::Forbidden(
             "only the article's authors may change it".into(),
         )),

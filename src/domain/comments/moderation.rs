@@ -3,9 +3,9 @@
 
 use super::local::send_delete;
 use super::*;
-use crate::domain::governance::permissions::{Decider, Permission, require};
-use crate::domain::governance::log;
 use crate::context::AppContext;
+use crate::domain::governance::log;
+use crate::domain::governance::permissions::{Decider, Permission, require};
 use crate::error::{AppError, AppResult};
 use entity::comment::CommentState;
 use entity::{actor, article, comment};

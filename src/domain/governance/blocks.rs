@@ -7,10 +7,16 @@ use crate::context::AppContext;
 use crate::error::{AppError, AppResult};
 use entity::{actor, actor_block};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 /// Is `actor` blocked in `community`?
-pub async fn is_blocked(db: &impl ConnectionTrait, community_id: i64, actor_id: i64) -> AppResult<bool> {
+pub async fn is_blocked(
+    db: &impl ConnectionTrait,
+    community_id: i64,
+    actor_id: i64,
+) -> AppResult<bool> {
     Ok(actor_block::Entity::find()
         .filter(actor_block::Column::CommunityId.eq(community_id))
         .filter(actor_block::Column::ActorId.eq(actor_id))
@@ -21,7 +27,11 @@ pub async fn is_blocked(db: &impl ConnectionTrait, community_id: i64, actor_id: 
 
 /// Is `actor` blocked in the community of `object` (one of our articles or
 /// comments)?
-pub async fn blocked_for_object(db: &impl ConnectionTrait, actor_id: i64, object: &str) -> AppResult<bool> {
+pub async fn blocked_for_object(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+    object: &str,
+) -> AppResult<bool> {
     use entity::{article, comment};
     let article_id = match comment::Entity::find()
         .filter(comment::Column::ApId.eq(object))
@@ -38,7 +48,11 @@ pub async fn blocked_for_object(db: &impl ConnectionTrait, actor_id: i64, object
     let Some(id) = article_id else {
         return Ok(false);
     };
-    match article::Entity::find_by_id(id).one(db).await?.and_then(|a| a.community_id) {
+    match article::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .and_then(|a| a.community_id)
+    {
         Some(c) => is_blocked(db, c, actor_id).await,
         None => Ok(false),
     }
@@ -77,7 +91,10 @@ pub async fn block(
 ) -> AppResult<()> {
     let decider = require(&ctx.db, community, by, Permission::Moderate).await?;
     if target.id == community.id || target.kind == "application" {
-        return Err(AppError::unprocessable("actor", "that actor cannot be blocked here"));
+        return Err(AppError::unprocessable(
+            "actor",
+            "that actor cannot be blocked here",
+        ));
     }
     if reason.trim().is_empty() {
         return Err(AppError::unprocessable(
@@ -94,9 +111,12 @@ pub async fn block(
         ..Default::default()
     })
     .on_conflict(
-        OnConflict::columns([actor_block::Column::CommunityId, actor_block::Column::ActorId])
-            .update_column(actor_block::Column::Reason)
-            .to_owned(),
+        OnConflict::columns([
+            actor_block::Column::CommunityId,
+            actor_block::Column::ActorId,
+        ])
+        .update_column(actor_block::Column::Reason)
+        .to_owned(),
     )
     .exec_without_returning(&txn)
     .await?;

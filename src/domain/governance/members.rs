@@ -88,7 +88,10 @@ pub async fn set(
             )));
         }
         (Some(m), false) => {
-            if m.role == Role::Steward && role != Role::Steward && stewards(&txn, community).await? <= 1 {
+            if m.role == Role::Steward
+                && role != Role::Steward
+                && stewards(&txn, community).await? <= 1
+            {
                 return Err(last_steward(community));
             }
             let mut m: membership::ActiveModel = m.into();

@@ -16,8 +16,7 @@ use entity::domain_block::{self, Severity};
 use entity::{actor, article, comment, delivery, domain_allow, follow, instance_setting};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
 const MODE_KEY: &str = "federation_mode";
@@ -70,9 +69,9 @@ pub fn normalize_domain(field: &str, raw: &str) -> AppResult<String> {
     };
     let host_ok = !host.is_empty()
         && host.len() <= 253
-        && host
-            .split('.')
-            .all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+        && host.split('.').all(|l| {
+            !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
     let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok());
     if host_ok && port_ok {
         Ok(d)
@@ -94,7 +93,12 @@ pub async fn mode(db: &impl ConnectionTrait) -> AppResult<String> {
 }
 
 /// Change the mode; logged.
-pub async fn set_mode(ctx: &AppContext, admin: &Decider, mode: &str, reason: &str) -> AppResult<String> {
+pub async fn set_mode(
+    ctx: &AppContext,
+    admin: &Decider,
+    mode: &str,
+    reason: &str,
+) -> AppResult<String> {
     if !matches!(mode, "open" | "allowlist") {
         return Err(AppError::unprocessable("mode", "one of: open, allowlist"));
     }
@@ -275,7 +279,12 @@ pub async fn block(ctx: &AppContext, admin: &Decider, b: NewBlock) -> AppResult<
 
 /// Lift a block: its hidden content is shown again (unless another block
 /// still covers it). Follows are not restored; they must be made again.
-pub async fn unblock(ctx: &AppContext, admin: &Decider, domain: &str, reason: &str) -> AppResult<()> {
+pub async fn unblock(
+    ctx: &AppContext,
+    admin: &Decider,
+    domain: &str,
+    reason: &str,
+) -> AppResult<()> {
     let domain = normalize_domain("domain", domain)?;
     if ctx
         .settings
@@ -297,7 +306,9 @@ pub async fn unblock(ctx: &AppContext, admin: &Decider, domain: &str, reason: &s
     };
     let instance = crate::domain::actors::instance_actor(ctx).await?;
     let txn = crate::db::begin_write(&ctx.db).await?;
-    domain_block::Entity::delete_by_id(row.id).exec(&txn).await?;
+    domain_block::Entity::delete_by_id(row.id)
+        .exec(&txn)
+        .await?;
     let others: Vec<String> = domain_block::Entity::find()
         .all(&txn)
         .await?
@@ -311,7 +322,8 @@ pub async fn unblock(ctx: &AppContext, admin: &Decider, domain: &str, reason: &s
         .await?
         .into_iter()
         .filter(|a| {
-            covers_authority(&domain, &a.host) && !others.iter().any(|o| covers_authority(o, &a.host))
+            covers_authority(&domain, &a.host)
+                && !others.iter().any(|o| covers_authority(o, &a.host))
         })
         .map(|a| a.id)
         .collect();
@@ -358,7 +370,10 @@ async fn hide(db: &impl ConnectionTrait, actors: &[i64]) -> AppResult<()> {
     ] {
         comment::Entity::update_many()
             .col_expr(comment::Column::HiddenFrom, Expr::value(state.to_value()))
-            .col_expr(comment::Column::State, Expr::value(CommentState::Hidden.to_value()))
+            .col_expr(
+                comment::Column::State,
+                Expr::value(CommentState::Hidden.to_value()),
+            )
             .filter(comment::Column::AuthorId.is_in(actors.to_vec()))
             .filter(comment::Column::State.eq(state))
             .exec(db)
@@ -387,7 +402,10 @@ async fn restore(db: &impl ConnectionTrait, actors: &[i64]) -> AppResult<()> {
     ] {
         comment::Entity::update_many()
             .col_expr(comment::Column::State, Expr::value(state.to_value()))
-            .col_expr(comment::Column::HiddenFrom, Expr::value(Option::<String>::None))
+            .col_expr(
+                comment::Column::HiddenFrom,
+                Expr::value(Option::<String>::None),
+            )
             .filter(comment::Column::AuthorId.is_in(actors.to_vec()))
             .filter(comment::Column::State.eq(CommentState::Hidden))
             .filter(comment::Column::HiddenFrom.eq(state.to_value()))
@@ -421,7 +439,10 @@ async fn cancel_deliveries(db: &impl ConnectionTrait, domain: &str) -> AppResult
         return Ok(0);
     }
     Ok(delivery::Entity::update_many()
-        .col_expr(delivery::Column::State, Expr::value(DeliveryState::Failed.to_value()))
+        .col_expr(
+            delivery::Column::State,
+            Expr::value(DeliveryState::Failed.to_value()),
+        )
         .col_expr(
             delivery::Column::LastError,
             Expr::value(format!("cancelled: {domain} is blocked")),
@@ -503,7 +524,8 @@ pub async fn set_allowed(
 }
 
 /// Mastodon's domain-block export header.
-pub const CSV_HEADER: &str = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate";
+pub const CSV_HEADER: &str =
+    "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate";
 
 /// The blocks as Mastodon's domain-block CSV (public reasons only; a
 /// private block's reason is left out).
@@ -551,15 +573,25 @@ pub fn parse_csv(text: &str) -> AppResult<Vec<NewBlock>> {
                     .map(|f| f.trim().trim_start_matches('#').to_ascii_lowercase())
                     .collect();
                 if !columns.iter().any(|c| c == "domain") {
-                    problems.insert(format!("line {line_no}"), "the header has no #domain column".into());
+                    problems.insert(
+                        format!("line {line_no}"),
+                        "the header has no #domain column".into(),
+                    );
                 }
                 continue;
             }
             // No header: Mastodon's column order.
-            columns = ["domain", "severity", "reject_media", "reject_reports", "public_comment", "obfuscate"]
-                .iter()
-                .map(|c| c.to_string())
-                .collect();
+            columns = [
+                "domain",
+                "severity",
+                "reject_media",
+                "reject_reports",
+                "public_comment",
+                "obfuscate",
+            ]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         }
         let get = |name: &str| {
             columns
@@ -604,7 +636,11 @@ pub fn parse_csv(text: &str) -> AppResult<Vec<NewBlock>> {
                 continue;
             }
         };
-        let flags = (flag("reject_media"), flag("reject_reports"), flag("obfuscate"));
+        let flags = (
+            flag("reject_media"),
+            flag("reject_reports"),
+            flag("obfuscate"),
+        );
         let (reject_media, reject_reports, obfuscate) = match flags {
             (Ok(a), Ok(b), Ok(c)) => (a, b, c),
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
@@ -722,14 +758,23 @@ mod tests {
         let Err(AppError::Unprocessable(p)) = parse_csv(text) else {
             panic!("accepted");
         };
-        assert!(p.contains_key("line 3") && p.contains_key("line 4"), "{p:?}");
+        assert!(
+            p.contains_key("line 3") && p.contains_key("line 4"),
+            "{p:?}"
+        );
         assert!(!p.contains_key("line 2"));
     }
 
     #[test]
     fn domains_are_normalized() {
-        assert_eq!(normalize_domain("d", "https://Spam.Example/").unwrap(), "spam.example");
-        assert_eq!(normalize_domain("d", "localhost:8080").unwrap(), "localhost:8080");
+        assert_eq!(
+            normalize_domain("d", "https://Spam.Example/").unwrap(),
+            "spam.example"
+        );
+        assert_eq!(
+            normalize_domain("d", "localhost:8080").unwrap(),
+            "localhost:8080"
+        );
         assert!(normalize_domain("d", "a b").is_err());
         assert!(normalize_domain("d", "").is_err());
     }

@@ -51,7 +51,10 @@ async fn target_of(ctx: &AppContext, object: &str) -> AppResult<Option<Target>> 
     {
         let a = article::Entity::find_by_id(c.article_id).one(db).await?;
         let author = actor::Entity::find_by_id(c.author_id).one(db).await?;
-        let words = crate::content::truncate_words(&crate::content::plain_text_of_html(&c.content_html), 80);
+        let words = crate::content::truncate_words(
+            &crate::content::plain_text_of_html(&c.content_html),
+            80,
+        );
         return Ok(Some(Target {
             community: community_of(a.and_then(|a| a.community_id)).await?,
             object: c.ap_id,
@@ -256,7 +259,9 @@ pub async fn queue(
 }
 
 /// How a moderator resolves a report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
     /// Nothing wrong.
@@ -313,7 +318,9 @@ pub async fn resolve(
         ));
     };
     if r.state != "open" {
-        return Err(AppError::Conflict(format!("report {id} is already resolved")));
+        return Err(AppError::Conflict(format!(
+            "report {id} is already resolved"
+        )));
     }
     let target = match r.target_actor_id {
         Some(a) => actor::Entity::find_by_id(a).one(&ctx.db).await?,
@@ -334,21 +341,32 @@ pub async fn resolve(
                 by,
                 &r.object_ap_id,
                 crate::domain::comments::Decision::Remove,
-                if reason.trim().is_empty() { &r.reason } else { reason },
+                if reason.trim().is_empty() {
+                    &r.reason
+                } else {
+                    reason
+                },
             )
             .await?;
         }
         Resolution::BlockActor => {
-            let t = target.as_ref().filter(|t| !t.local || t.kind == "person").ok_or_else(|| {
-                AppError::unprocessable("action", "the report names no actor to block")
-            })?;
+            let t = target
+                .as_ref()
+                .filter(|t| !t.local || t.kind == "person")
+                .ok_or_else(|| {
+                    AppError::unprocessable("action", "the report names no actor to block")
+                })?;
             if community.kind != "group" {
                 return Err(AppError::unprocessable(
                     "action",
                     "actors are blocked in a community; block the domain instead",
                 ));
             }
-            let why = if reason.trim().is_empty() { &r.reason } else { reason };
+            let why = if reason.trim().is_empty() {
+                &r.reason
+            } else {
+                reason
+            };
             super::blocks::block(ctx, &community, by, t, why).await?;
         }
         Resolution::BlockDomain => {
@@ -360,7 +378,11 @@ pub async fn resolve(
             let t = target.as_ref().filter(|t| !t.local).ok_or_else(|| {
                 AppError::unprocessable("action", "the report names no remote actor")
             })?;
-            let why = if reason.trim().is_empty() { &r.reason } else { reason };
+            let why = if reason.trim().is_empty() {
+                &r.reason
+            } else {
+                reason
+            };
             super::policy::block(
                 ctx,
                 &Decider {
@@ -387,9 +409,7 @@ pub async fn resolve(
     row.resolved_at = Set(Some(crate::db::now()));
     row.update(&txn).await?;
     let mut forwarded = false;
-    if forward
-        && let Some(t) = target.as_ref().filter(|t| !t.local)
-    {
+    if forward && let Some(t) = target.as_ref().filter(|t| !t.local) {
         let instance = crate::domain::actors::instance_actor(ctx).await?;
         let base = ctx.base_url();
         let objects: Vec<String> = [t.ap_id.clone(), r.object_ap_id.clone()]
@@ -397,8 +417,17 @@ pub async fn resolve(
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let flag = outbound::flag(&outbound::activity_id(&base), &instance, &t.ap_id, &objects, &r.reason);
-        let inbox = t.shared_inbox_url.clone().unwrap_or_else(|| t.inbox_url.clone());
+        let flag = outbound::flag(
+            &outbound::activity_id(&base),
+            &instance,
+            &t.ap_id,
+            &objects,
+            &r.reason,
+        );
+        let inbox = t
+            .shared_inbox_url
+            .clone()
+            .unwrap_or_else(|| t.inbox_url.clone());
         delivery::enqueue(&txn, &flag, &instance, [inbox]).await?;
         forwarded = true;
     }

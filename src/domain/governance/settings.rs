@@ -49,10 +49,7 @@ impl CommunityChanges {
         if let Some(t) = &self.title {
             let n = t.trim().chars().count();
             if n == 0 || n > TITLE_MAX {
-                p.insert(
-                    "title".into(),
-                    format!("1 to {TITLE_MAX} characters"),
-                );
+                p.insert("title".into(), format!("1 to {TITLE_MAX} characters"));
             }
         }
         if let Some(Some(s)) = &self.summary
@@ -131,7 +128,10 @@ pub async fn update_community(
         row.summary = Set(s);
         changed.push("summary");
     }
-    let charter = changes.charter.map(clean).filter(|c| *c != community.charter);
+    let charter = changes
+        .charter
+        .map(clean)
+        .filter(|c| *c != community.charter);
     if let Some(c) = &charter {
         row.charter = Set(c.clone());
     }
@@ -242,7 +242,10 @@ impl ProfileChanges {
         if let Some(Some(n)) = &self.display_name
             && n.trim().chars().count() > NAME_MAX
         {
-            p.insert("display_name".into(), format!("at most {NAME_MAX} characters"));
+            p.insert(
+                "display_name".into(),
+                format!("at most {NAME_MAX} characters"),
+            );
         }
         if let Some(Some(b)) = &self.bio
             && b.trim().chars().count() > content::SUMMARY_MAX

@@ -26,8 +26,12 @@ pub async fn receive(
     });
     // Allowlist mode, or blocked by the community's moderators: Reject.
     let refused = !data.settings.may_federate(&doc.actor)
-        || crate::domain::governance::blocks::is_blocked(&data.db, target.model.id, signer.model.id)
-            .await?;
+        || crate::domain::governance::blocks::is_blocked(
+            &data.db,
+            target.model.id,
+            signer.model.id,
+        )
+        .await?;
     if refused {
         tracing::info!(follower = %signer.model.ap_id, target = %target.model.ap_id, "Follow refused by the federation policy or a block");
         return crate::domain::follows::reject_follower(

@@ -16,8 +16,12 @@ pub async fn receive(
         tracing::info!(id = %doc.id, object = %object, "Like of something that is not ours; ignored");
         return Ok(());
     }
-    if crate::domain::governance::blocks::blocked_for_object(&data.db, signer.model.id, object.as_str())
-        .await?
+    if crate::domain::governance::blocks::blocked_for_object(
+        &data.db,
+        signer.model.id,
+        object.as_str(),
+    )
+    .await?
     {
         tracing::info!(id = %doc.id, "Like by an actor blocked in the community; ignored");
         return Ok(());

@@ -146,7 +146,7 @@ impl Inbound {
                 content: raw
                     .get("content")
                     .and_then(Value::as_str)
-                    .map(|c| crate::content::plain_text_of_html(c))
+                    .map(crate::content::plain_text_of_html)
                     .unwrap_or_default(),
             },
             other => Activity::Ignored(format!("activity type {other} not handled yet")),

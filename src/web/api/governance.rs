@@ -311,7 +311,12 @@ pub(super) struct ActorBlockBody {
 
 impl Input for ActorBlockBody {
     fn check(&self, problems: &mut Problems) {
-        require(problems, "actor", &self.actor, "`name@host` or an actor URL");
+        require(
+            problems,
+            "actor",
+            &self.actor,
+            "`name@host` or an actor URL",
+        );
         reason_ok(problems, &self.reason);
     }
 }
@@ -370,12 +375,15 @@ pub(super) async fn block_actor(
     use crate::domain::governance::{Permission, require as allowed};
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     allowed(&data.db, &community, &by, Permission::Moderate).await?;
-    let target = crate::federation::resolve_actor(&data, input.actor.as_deref().unwrap_or_default())
-        .await
-        .map_err(|e| match e {
-            AppError::Unprocessable(_) => AppError::unprocessable("actor", "not `name@host` or an actor URL"),
-            other => other,
-        })?;
+    let target =
+        crate::federation::resolve_actor(&data, input.actor.as_deref().unwrap_or_default())
+            .await
+            .map_err(|e| match e {
+                AppError::Unprocessable(_) => {
+                    AppError::unprocessable("actor", "not `name@host` or an actor URL")
+                }
+                other => other,
+            })?;
     blocks::block(
         &data,
         &community,
@@ -465,7 +473,12 @@ pub(super) struct ReportBody {
 
 impl Input for ReportBody {
     fn check(&self, problems: &mut Problems) {
-        require(problems, "object", &self.object, "the reported actor's, article's or comment's id");
+        require(
+            problems,
+            "object",
+            &self.object,
+            "the reported actor's, article's or comment's id",
+        );
         require(problems, "reason", &self.reason, "what is wrong");
         reason_ok(problems, &self.reason);
     }
@@ -645,7 +658,12 @@ pub(super) struct BlockBody {
 
 impl Input for BlockBody {
     fn check(&self, problems: &mut Problems) {
-        require(problems, "domain", &self.domain, "a domain such as example.org");
+        require(
+            problems,
+            "domain",
+            &self.domain,
+            "a domain such as example.org",
+        );
         if let Some(d) = &self.domain
             && let Err(AppError::Unprocessable(p)) = policy::normalize_domain("domain", d)
         {
@@ -785,7 +803,12 @@ pub(super) struct AllowBody {
 
 impl Input for AllowBody {
     fn check(&self, problems: &mut Problems) {
-        require(problems, "domain", &self.domain, "a domain such as example.org");
+        require(
+            problems,
+            "domain",
+            &self.domain,
+            "a domain such as example.org",
+        );
         reason_ok(problems, &self.reason);
     }
 }

@@ -48,12 +48,14 @@ impl<S: Send + Sync, T: Input> FromRequest<S> for Body<T> {
             return decode(b"{}").map(Body).map_err(IntoResponse::into_response);
         }
         if !json {
-            return Err(AppError::UnsupportedMediaType(
-                "send the body as application/json".into(),
-            )
-            .into_response());
+            return Err(
+                AppError::UnsupportedMediaType("send the body as application/json".into())
+                    .into_response(),
+            );
         }
-        decode(&bytes).map(Body).map_err(IntoResponse::into_response)
+        decode(&bytes)
+            .map(Body)
+            .map_err(IntoResponse::into_response)
     }
 }
 

@@ -85,10 +85,7 @@ pub fn routes() -> Router {
                 .post(block_actor)
                 .delete(unblock_actor),
         )
-        .route(
-            "/api/v1/communities/{name}/reports",
-            get(community_reports),
-        )
+        .route("/api/v1/communities/{name}/reports", get(community_reports))
         .route("/api/v1/users/{name}", axum::routing::patch(patch_user))
         .route("/api/v1/reports", post(create_report))
         .route("/api/v1/reports/{id}/resolve", post(resolve_report))

@@ -16,7 +16,7 @@ import {
 } from "@fedify/fedify";
 import {
   Accept, Activity, Announce, Create, Delete, Endpoints, Follow, getTypeId,
-  isActor, Like, Note, Person, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update,
+  Flag, isActor, Like, Note, Person, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update,
 } from "@fedify/vocab";
 
 const ALICE = "alice";
@@ -233,6 +233,16 @@ const routes = {
     const like = new Like({ id: newId(ctx, "likes"), actor: ctx.getActorUri(ALICE), object: new URL(body.object), tos: [actor.id] });
     await send(ctx, actor, like);
     return [200, { likeId: like.id.href }];
+  },
+  // Report objects to the target's server, as Mastodon's "report" does.
+  "POST /_control/flag": async (ctx, body) => {
+    const actor = await lookupActor(ctx, body.target);
+    const flag = new Flag({
+      id: newId(ctx, "flags"), actor: ctx.getActorUri(ALICE), content: body.content ?? "",
+      objects: (body.objects ?? []).map((u) => new URL(u)), tos: [actor.id],
+    });
+    await send(ctx, actor, flag);
+    return [200, { flagId: flag.id.href }];
   },
   "POST /_control/delete": async (ctx, body) => {
     const actor = await lookupActor(ctx, body.target);
