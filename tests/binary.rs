@@ -114,3 +114,35 @@ fn token_create_prints_the_token_alone() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("peerpress user create nobody"));
 }
+
+/// `peerpress community set` changes the title and charter from a file,
+/// and says how to fix a wrong option.
+#[test]
+fn community_set_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let charter = dir.path().join("charter.md");
+    std::fs::write(&charter, "# Charter\n\nBe kind; share freely.").unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["community", "set", "commons", "--title", "Seed Swap", "--charter-file"])
+        .arg(&charter)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Seed Swap"));
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["community", "set", "commons", "--licence", "WTFPL"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--licence") && err.contains("CC-BY-SA-4.0"), "{err}");
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["community", "set", "commons", "--charter-file", "missing.md"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.md"));
+}

@@ -849,3 +849,35 @@ async fn log_privacy(backend: Backend) {
     );
 }
 db_test!(privacy, log_privacy);
+
+/// A silenced domain is not refused: its activities are accepted, but what
+/// it writes is hidden, and shown again when the silence is lifted.
+async fn silence_hides_without_refusing(backend: Backend) {
+    let a = TestInstance::start(backend).await;
+    let peer = FakePeer::start().await;
+    let article = a.publish("Silence", "Text.").await;
+    let host = authority(&peer.base);
+    let (status, v) = a
+        .api_post(
+            "/api/v1/admin/federation/blocks",
+            &json!({"domain": host, "severity": "silence", "reason": "Too loud"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let create = reply(&peer, "s1", article["id"].as_str().unwrap(), "loud words");
+    assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
+    assert_eq!(comment_total(&a, &article).await, 0);
+    let (_, log) = a.api_get("/api/v1/moderation").await;
+    assert_eq!(log["items"][0]["action"], "domain_silenced", "{log}");
+    let (status, _) = call(
+        &a,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/admin/federation/blocks/{host}"),
+        &a.token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(comment_total(&a, &article).await, 1);
+}
+db_test!(silence, silence_hides_without_refusing);

@@ -226,7 +226,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "nothing changed: {}",
                     fields
                         .iter()
-                        .map(|(f, why)| format!("--{}: {why}", f.replace('_', "-")))
+                        .map(|(f, why)| match f.as_str() {
+                            "body" => why.clone(),
+                            "default_licence" => format!("--licence: {why}"),
+                            f => format!("--{}: {why}", f.replace('_', "-")),
+                        })
                         .collect::<Vec<_>>()
                         .join("; ")
                 )),

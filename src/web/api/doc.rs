@@ -39,7 +39,7 @@ pub struct InvalidOut {
         list_members, add_member, patch_member, remove_member, list_actor_blocks, block_actor,
         unblock_actor, community_reports, patch_user, create_report, resolve_report,
         instance_log, get_federation, put_federation, list_blocks, create_block, delete_block,
-        export_blocks, import_blocks, list_allows, create_allow, delete_allow,
+        export_blocks, import_blocks, list_allows, create_allow, delete_allow, instance_reports,
     ),
     components(schemas(ErrorOut, InvalidOut)),
     modifiers(&Bearer, &Licences),

@@ -461,6 +461,30 @@ pub(super) async fn community_reports(
     )))
 }
 
+/// Reports about the instance itself or actors of no community (instance
+/// admins).
+#[utoipa::path(get, path = "/admin/reports", tag = "admin",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "Reports", body = Page<ReportView>),
+        (status = 403, description = "Not an instance admin", body = ErrorOut),
+    ))]
+pub(super) async fn instance_reports(
+    data: Data,
+    Query(q): Query<ReportQuery>,
+    Admin(admin): Admin,
+) -> AppResult<Json<Page<ReportView>>> {
+    let instance = crate::domain::actors::instance_actor(&data).await?;
+    let state = match q.state.as_deref().unwrap_or("open") {
+        "open" => Some("open"),
+        "resolved" => Some("resolved"),
+        _ => None,
+    };
+    Ok(Json(Page::of(
+        reports::queue(&data, &instance, &admin, state).await?,
+    )))
+}
+
 /// A member's report.
 #[derive(Default, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]

@@ -88,6 +88,7 @@ pub fn routes() -> Router {
         .route("/api/v1/communities/{name}/reports", get(community_reports))
         .route("/api/v1/users/{name}", axum::routing::patch(patch_user))
         .route("/api/v1/reports", post(create_report))
+        .route("/api/v1/admin/reports", get(instance_reports))
         .route("/api/v1/reports/{id}/resolve", post(resolve_report))
         .route("/api/v1/moderation", get(instance_log))
         .route(
