@@ -124,11 +124,22 @@ fn community_set_from_the_command_line() {
     std::fs::write(&charter, "# Charter\n\nBe kind; share freely.").unwrap();
     let out = bin()
         .current_dir(dir.path())
-        .args(["community", "set", "commons", "--title", "Seed Swap", "--charter-file"])
+        .args([
+            "community",
+            "set",
+            "commons",
+            "--title",
+            "Seed Swap",
+            "--charter-file",
+        ])
         .arg(&charter)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Seed Swap"));
     let out = bin()
         .current_dir(dir.path())
@@ -137,10 +148,19 @@ fn community_set_from_the_command_line() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--licence") && err.contains("CC-BY-SA-4.0"), "{err}");
+    assert!(
+        err.contains("--licence") && err.contains("CC-BY-SA-4.0"),
+        "{err}"
+    );
     let out = bin()
         .current_dir(dir.path())
-        .args(["community", "set", "commons", "--charter-file", "missing.md"])
+        .args([
+            "community",
+            "set",
+            "commons",
+            "--charter-file",
+            "missing.md",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
