@@ -83,6 +83,7 @@ pub async fn start(
     });
     tokio::spawn(prune_loop(ctx.clone(), rx.clone()));
     tokio::spawn(policy_loop(ctx.clone(), rx.clone()));
+    tokio::spawn(schedule_loop(ctx.clone(), rx.clone()));
     let workers = (with_workers && ctx.settings.delivery.workers > 0)
         .then(|| tokio::spawn(crate::delivery::worker_loop(ctx.clone(), rx)));
     Ok(Running {
@@ -124,6 +125,23 @@ async fn policy_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
         }
         if let Err(e) = crate::domain::governance::policy::load(&ctx.db, &ctx.settings).await {
             tracing::warn!(error = %e, "could not reload the federation policy");
+        }
+    }
+}
+
+/// Every few seconds (and at once on start, so nothing due waits for a
+/// restart), publish the scheduled articles whose time has come.
+async fn schedule_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        match crate::domain::articles::publish_due(&ctx).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(published = n, "published scheduled articles"),
+            Err(e) => tracing::warn!(error = %e, "could not publish scheduled articles"),
         }
     }
 }

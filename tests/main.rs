@@ -20,5 +20,6 @@ mod inbound;
 mod inbox;
 mod interop_fedify;
 mod publishing;
+mod quality;
 mod shapes;
 mod storage;

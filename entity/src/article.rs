@@ -40,6 +40,10 @@ pub struct Model {
     pub location: Option<String>,
     /// A remote copy whose domain is blocked or silenced: kept, not listed.
     pub hidden: bool,
+    /// A scheduled draft: published (and federated) at this time.
+    pub publish_at: Option<DateTimeUtc>,
+    /// A draft's secret preview link (`/preview/{token}`).
+    pub preview_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ mod m20261126_000005_conversations;
 mod m20261202_000006_inbound;
 mod m20261202_000007_claims;
 mod m20261202_000008_governance;
+mod m20261202_000009_publishing;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_inbound::Migration),
             Box::new(m20261202_000007_claims::Migration),
             Box::new(m20261202_000008_governance::Migration),
+            Box::new(m20261202_000009_publishing::Migration),
         ]
     }
 }

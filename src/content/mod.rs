@@ -10,28 +10,122 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 pub const SUMMARY_MAX: usize = 500;
 
 /// Markdown → HTML, then sanitized to an allow-list: no script, style, event
-/// attributes or `javascript:`/`data:` links survive.
+/// attributes or `javascript:`/`data:` links survive. Long reads get
+/// tables (with alignment), footnotes, task lists, strikethrough and
+/// anchors on headings (`h-<slug>`, linkable as `#h-<slug>`).
 pub fn markdown_to_html(md: &str) -> String {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_FOOTNOTES);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    let events = with_heading_anchors(Parser::new_ext(md, opts).collect());
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(md, opts));
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize_html(&html)
+}
+
+/// Give each heading an id from its text (`h-` and a slug; repeats get
+/// `-2`, `-3`…), unless it has one.
+fn with_heading_anchors(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let mut text = String::new();
+            for e in &events[i + 1..] {
+                match e {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    _ => {}
+                }
+            }
+            let base: String = text
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() {
+                        c.to_lowercase().next().unwrap_or(c)
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+                .split('-')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join("-")
+                .chars()
+                .take(60)
+                .collect();
+            let base = if base.is_empty() {
+                "section".to_string()
+            } else {
+                base
+            };
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let anchor = if *n == 1 {
+                format!("h-{base}")
+            } else {
+                format!("h-{base}-{n}")
+            };
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(anchor.into());
+            }
+        }
+        i += 1;
+    }
+    events
 }
 
 /// Sanitize HTML from anywhere to what an article page may show.
 /// Images given over `http:` are asked for over `https:` (the pages' CSP
-/// would block them silently otherwise).
+/// would block them silently otherwise). Kept for long reads: table cell
+/// alignment, footnotes (ids under `fn-`), heading anchors (`h-`), and
+/// task-list checkboxes (always disabled).
 pub fn sanitize_html(html: &str) -> String {
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("nofollow noopener noreferrer"))
-        .attribute_filter(|element, attribute, value| {
-            if element == "img" && attribute == "src" {
-                return Some(upgrade_http(value).into());
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("div", ["id"])
+        .add_tag_attributes("li", ["id"])
+        .add_tag_attributes("sup", ["id"])
+        .add_tag_attributes("h1", ["id"])
+        .add_tag_attributes("h2", ["id"])
+        .add_tag_attributes("h3", ["id"])
+        .add_tag_attributes("h4", ["id"])
+        .add_tag_attributes("h5", ["id"])
+        .add_tag_attributes("h6", ["id"])
+        .add_allowed_classes("div", ["footnote-definition"])
+        .add_allowed_classes("sup", ["footnote-reference", "footnote-definition-label"])
+        .add_allowed_classes("ul", ["contains-task-list"])
+        .add_allowed_classes("li", ["task-list-item"])
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("img", "src") => Some(upgrade_http(value).into()),
+            ("th" | "td", "style") => matches!(
+                value.trim().trim_end_matches(';'),
+                "text-align: left" | "text-align: center" | "text-align: right"
+            )
+            .then(|| value.into()),
+            ("input", "type") => (value == "checkbox").then(|| value.into()),
+            ("input", "disabled") => Some("".into()),
+            (h, "id") if h.len() == 2 && h.starts_with('h') => {
+                value.starts_with("h-").then(|| value.into())
             }
-            Some(value.into())
+            (_, "id") if value.starts_with("fn-") => Some(value.into()),
+            (_, "id") => Some(format!("fn-{value}").into()),
+            ("a", "href")
+                if value.starts_with('#')
+                    && !value.starts_with("#h-")
+                    && !value.starts_with("#fn-") =>
+            {
+                Some(format!("#fn-{}", &value[1..]).into())
+            }
+            _ => Some(value.into()),
         })
         .clean(html)
         .to_string()
@@ -207,6 +301,40 @@ pub fn valid_language(tag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_reads_survive_the_sanitizer() {
+        let md = "# Intro\n\n| Seed | Count |\n|:-----|------:|\n| Bean | 12 |\n\n\
+                  Beans.[^1]\n\n- [x] sow\n- [ ] water\n\n~~old~~\n\n[^1]: Heirloom.\n\n# Intro\n";
+        let html = markdown_to_html(md);
+        assert!(
+            html.contains("<table>") && html.contains("style=\"text-align: right\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("<h1 id=\"h-intro\">") && html.contains("id=\"h-intro-2\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"#fn-1\"") && html.contains("id=\"fn-1\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("type=\"checkbox\"") && html.contains("checked"),
+            "{html}"
+        );
+        assert!(html.contains("disabled"), "{html}");
+        assert!(html.contains("<del>old</del>"), "{html}");
+        // What is not allowed still goes.
+        let bad =
+            markdown_to_html("<input type=\"text\" onfocus=\"x()\"><td style=\"color:red\">x</td>");
+        assert!(
+            !bad.contains("onfocus") && !bad.contains("text\"") && !bad.contains("color"),
+            "{bad}"
+        );
+        // Sanitizing twice changes nothing.
+        assert_eq!(sanitize_html(&html), html);
+    }
 
     #[test]
     fn sanitizes() {

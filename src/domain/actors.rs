@@ -279,3 +279,14 @@ pub async fn known(
         .one(db)
         .await?)
 }
+
+/// This instance's communities, by name.
+pub async fn local_communities(db: &impl ConnectionTrait) -> AppResult<Vec<actor::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(actor::Entity::find()
+        .filter(actor::Column::Local.eq(true))
+        .filter(actor::Column::Kind.eq(LocalKind::Community.as_str()))
+        .order_by_asc(actor::Column::Username)
+        .all(db)
+        .await?)
+}

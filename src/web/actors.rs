@@ -85,8 +85,10 @@ async fn actor_or_feed(
         title,
         page_url: a.ap_id.clone(),
         feed_base: a.ap_id.clone(),
+        language: None,
+        licence: a.licence.clone(),
     };
-    feeds::render(data, format, &meta, &items)
+    feeds::render(format, &meta, &items)
 }
 
 #[derive(Debug, Deserialize)]

@@ -53,6 +53,12 @@ pub async fn layer(cache: std::sync::Arc<ResponseCache>, req: Request, next: Nex
     // Our own responses, whole: a large one is served, just not cached.
     match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => {
+            let mut parts = parts;
+            if parts.status == StatusCode::OK && !parts.headers.contains_key(header::ETAG) {
+                parts
+                    .headers
+                    .insert(header::ETAG, super::http::etag_of(&bytes));
+            }
             if bytes.len() <= MAX_BODY {
                 cache.put(key, parts.status, parts.headers.clone(), bytes.clone());
             }

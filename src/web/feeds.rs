@@ -5,7 +5,6 @@
 use crate::content::licences;
 use crate::domain::articles::ArticleView;
 use crate::error::{AppError, AppResult};
-use crate::federation::Data;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -38,23 +37,46 @@ pub struct FeedMeta {
     /// `page_url` + suffix.
     pub feed_base: String,
     pub description: String,
+    /// The language most of it is in (a community's articles' usual one).
+    pub language: Option<String>,
+    /// The licence that applies unless an item says otherwise.
+    pub licence: Option<String>,
 }
 
-pub fn render(
-    data: &Data,
-    format: Format,
-    meta: &FeedMeta,
-    items: &[ArticleView],
-) -> AppResult<Response> {
+pub fn render(format: Format, meta: &FeedMeta, items: &[ArticleView]) -> AppResult<Response> {
+    // Without a language of its own, a feed is in its items' usual one.
+    let derived;
+    let meta = if meta.language.is_none() {
+        derived = FeedMeta {
+            language: usual_language(items),
+            title: meta.title.clone(),
+            page_url: meta.page_url.clone(),
+            feed_base: meta.feed_base.clone(),
+            description: meta.description.clone(),
+            licence: meta.licence.clone(),
+        };
+        &derived
+    } else {
+        meta
+    };
     let (ct, body) = match format {
         Format::Atom => ("application/atom+xml; charset=utf-8", atom(meta, items)),
-        Format::Rss => ("application/rss+xml; charset=utf-8", rss(data, meta, items)),
+        Format::Rss => ("application/rss+xml; charset=utf-8", rss(meta, items)),
         Format::Json => (
             "application/feed+json; charset=utf-8",
             json_feed(meta, items)?,
         ),
     };
-    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(ct))], body).into_response())
+    let modified = items
+        .iter()
+        .map(|v| v.article.updated.unwrap_or(v.article.published))
+        .max();
+    let mut res = ([(header::CONTENT_TYPE, HeaderValue::from_static(ct))], body).into_response();
+    if let Some(m) = modified {
+        res.headers_mut()
+            .insert(header::LAST_MODIFIED, super::http::http_date(m));
+    }
+    Ok(res)
 }
 
 fn licence_text(key: Option<&str>) -> Option<String> {
@@ -92,12 +114,18 @@ fn atom(meta: &FeedMeta, items: &[ArticleView]) -> String {
                         ..Default::default()
                     })
                     .collect(),
-                links: vec![Link {
+                links: std::iter::once(Link {
                     href: url,
                     rel: "alternate".into(),
                     mime_type: Some("text/html".into()),
                     ..Default::default()
-                }],
+                })
+                .chain(licence_url(a.licence.as_deref()).map(|u| Link {
+                    href: u.to_string(),
+                    rel: "license".into(),
+                    ..Default::default()
+                }))
+                .collect(),
                 summary: Some(Text::plain(a.summary.clone())),
                 content: Some(Content {
                     value: Some(a.content_html.clone()),
@@ -142,37 +170,72 @@ fn atom(meta: &FeedMeta, items: &[ArticleView]) -> String {
             uri: None,
             version: Some(env!("CARGO_PKG_VERSION").into()),
         }),
+        rights: licence_text(meta.licence.as_deref()).map(Text::plain),
+        lang: meta.language.clone(),
+        icon: Some(icon_of(meta)),
+        logo: Some(icon_of(meta)),
         entries,
         ..Default::default()
     };
     feed.to_string()
 }
 
-fn rss(data: &Data, meta: &FeedMeta, items: &[ArticleView]) -> String {
+/// The language most items are in.
+fn usual_language(items: &[ArticleView]) -> Option<String> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for l in items.iter().filter_map(|v| v.article.language.as_deref()) {
+        *counts.entry(l).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(l, _)| l.to_string())
+}
+
+/// The instance's icon, beside the feed's page.
+fn icon_of(meta: &FeedMeta) -> String {
+    match url::Url::parse(&meta.page_url) {
+        Ok(u) => u
+            .join("/static/icon.png")
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
+        Err(_) => "/static/icon.png".into(),
+    }
+}
+
+fn licence_url(key: Option<&str>) -> Option<&'static str> {
+    licences::find(key?)?.url
+}
+
+fn rss(meta: &FeedMeta, items: &[ArticleView]) -> String {
+    use rss::extension::dublincore::DublinCoreExtension;
+    use rss::extension::{Extension, ExtensionMap};
     use rss::{Category, Channel, Guid, Item};
+    use std::collections::BTreeMap;
+    let licence_ext = |key: Option<&str>| -> ExtensionMap {
+        let mut map = ExtensionMap::default();
+        if let Some(u) = licence_url(key).filter(|u| u.contains("creativecommons.org")) {
+            map.entry("creativeCommons".into()).or_default().insert(
+                "license".into(),
+                vec![Extension {
+                    name: "creativeCommons:license".into(),
+                    value: Some(u.to_string()),
+                    ..Default::default()
+                }],
+            );
+        }
+        map
+    };
     let rss_items: Vec<rss::Item> = items
         .iter()
         .map(|v| {
             let a = &v.article;
             let url = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
-            let authors: Vec<String> = v.authors.iter().map(super::views::shown_name).collect();
-            let licence = licence_text(a.licence.as_deref())
-                .map(|l| format!("<p>Licence: {}</p>", html_escape::encode_text(&l)))
-                .unwrap_or_default();
             Item {
                 title: Some(a.title.clone()),
                 link: Some(url),
                 description: Some(a.summary.clone()),
-                content: Some(format!(
-                    "{}<p>By {}</p>{licence}",
-                    a.content_html,
-                    html_escape::encode_text(&authors.join(", "))
-                )),
-                author: Some(format!(
-                    "noreply@{} ({})",
-                    data.settings.host(),
-                    authors.join(", ")
-                )),
+                content: Some(a.content_html.clone()),
                 guid: Some(Guid {
                     value: a.ap_id.clone(),
                     permalink: true,
@@ -186,16 +249,59 @@ fn rss(data: &Data, meta: &FeedMeta, items: &[ArticleView]) -> String {
                         domain: None,
                     })
                     .collect(),
+                dublin_core_ext: Some(DublinCoreExtension {
+                    creators: v.authors.iter().map(super::views::shown_name).collect(),
+                    rights: licence_text(a.licence.as_deref()).into_iter().collect(),
+                    languages: a.language.iter().cloned().collect(),
+                    ..Default::default()
+                }),
+                extensions: licence_ext(a.licence.as_deref()),
                 ..Default::default()
             }
         })
         .collect();
+    let mut extensions = licence_ext(meta.licence.as_deref());
+    extensions.entry("atom".into()).or_default().insert(
+        "link".into(),
+        vec![Extension {
+            name: "atom:link".into(),
+            attrs: BTreeMap::from([
+                ("href".to_string(), format!("{}.rss", meta.feed_base)),
+                ("rel".to_string(), "self".to_string()),
+                ("type".to_string(), "application/rss+xml".to_string()),
+            ]),
+            ..Default::default()
+        }],
+    );
+    let mut namespaces = BTreeMap::from([(
+        "atom".to_string(),
+        "http://www.w3.org/2005/Atom".to_string(),
+    )]);
+    if extensions.contains_key("creativeCommons")
+        || rss_items
+            .iter()
+            .any(|i| i.extensions.contains_key("creativeCommons"))
+    {
+        namespaces.insert(
+            "creativeCommons".into(),
+            "http://backend.userland.com/creativeCommonsRssModule".into(),
+        );
+    }
     let channel = Channel {
         title: meta.title.clone(),
         link: meta.page_url.clone(),
         description: meta.description.clone(),
+        language: meta.language.clone(),
         generator: Some(format!("peerpress {}", env!("CARGO_PKG_VERSION"))),
+        image: Some(rss::Image {
+            url: icon_of(meta),
+            title: meta.title.clone(),
+            link: meta.page_url.clone(),
+            ..Default::default()
+        }),
         items: rss_items,
+        extensions,
+        namespaces,
         ..Default::default()
     };
     channel.to_string()
@@ -207,7 +313,7 @@ fn json_feed(meta: &FeedMeta, items: &[ArticleView]) -> AppResult<String> {
         .map(|v| {
             let a = &v.article;
             let licence = a.licence.as_deref().and_then(licences::find);
-            json!({
+            without_nulls(json!({
                 "id": a.ap_id,
                 "url": a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
                 "title": a.title,
@@ -218,19 +324,49 @@ fn json_feed(meta: &FeedMeta, items: &[ArticleView]) -> AppResult<String> {
                 "authors": v.authors.iter().map(|p| json!({"name": super::views::shown_name(p), "url": p.ap_id})).collect::<Vec<_>>(),
                 "tags": v.tags,
                 "language": a.language,
-                "_license": licence.map(|l| json!({"name": l.name, "url": l.url, "spdx": l.spdx.then_some(l.key)})),
-            })
+                "_license": licence.map(|l| without_nulls(json!({"name": l.name, "url": l.url, "spdx": l.spdx.then_some(l.key)}))),
+            }))
         })
         .collect();
-    serde_json::to_string(&json!({
+    let authors: Vec<serde_json::Value> = {
+        let mut seen = Vec::new();
+        for v in items
+            .iter()
+            .filter_map(|i| i["authors"].as_array())
+            .flatten()
+        {
+            if !seen.contains(v) {
+                seen.push(v.clone());
+            }
+        }
+        seen
+    };
+    serde_json::to_string(&without_nulls(json!({
         "version": "https://jsonfeed.org/version/1.1",
         "title": meta.title,
         "home_page_url": meta.page_url,
         "feed_url": format!("{}.json", meta.feed_base),
         "description": meta.description,
+        "icon": icon_of(meta),
+        "favicon": icon_of(meta),
+        "language": meta.language,
+        "authors": authors,
         "items": items,
-    }))
+    })))
     .map_err(AppError::internal)
+}
+
+/// JSON Feed omits what it does not have: no `null` members.
+fn without_nulls(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(o) => o
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k, without_nulls(v)))
+            .collect(),
+        serde_json::Value::Array(a) => a.into_iter().map(without_nulls).collect(),
+        other => other,
+    }
 }
 
 /// The moderation log as Atom: one entry per decision, the same entries the

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cache;
 pub mod feeds;
 pub mod fetch_auth;
+pub mod http;
 pub mod inbox;
 pub mod objects;
 pub mod pages;
@@ -67,6 +68,9 @@ pub fn router(
         .route("/", get(pages::home))
         .route("/source", get(pages::source))
         .route("/static/icon.png", get(pages::icon))
+        .route("/favicon.ico", get(pages::icon))
+        .route("/robots.txt", get(pages::robots))
+        .route("/sitemap.xml", get(pages::sitemap))
         .route("/static/style.css", get(pages::style))
         .route("/static/app.js", get(pages::script))
         .route("/actor", get(actors::instance))
@@ -100,8 +104,10 @@ pub fn router(
         .layer(axum::middleware::from_fn(move |req, next| {
             cache::layer(pages.clone(), req, next)
         }))
+        .layer(axum::middleware::from_fn(http::layer))
         .layer(axum::middleware::from_fn(fetch_auth::layer))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             ctx,
             record_client_addr,

@@ -207,7 +207,11 @@ pub async fn pretty(
     }
     if a.slug.as_deref() != Some(slug.as_str()) && a.deleted_at.is_none() {
         let to = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
-        return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response());
+        return Ok((
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, super::http::location(&to))],
+        )
+            .into_response());
     }
     show(&data, &headers, a, q.comments).await
 }
@@ -240,7 +244,14 @@ pub async fn comment(
     }
     if !wants_activity_json(&headers) {
         let page = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
-        return Ok(Redirect::to(&format!("{page}#comment-{}", c.id)).into_response());
+        return Ok((
+            StatusCode::SEE_OTHER,
+            [(
+                header::LOCATION,
+                super::http::location(&format!("{page}#comment-{}", c.id)),
+            )],
+        )
+            .into_response());
     }
     let author = entity::actor::Entity::find_by_id(c.author_id)
         .one(&data.db)
@@ -269,8 +280,10 @@ pub async fn tag(data: Data, Path(tag): Path<String>) -> AppResult<Response> {
                 page_url: url.clone(),
                 feed_base: url,
                 description: format!("Articles tagged #{tag}"),
+                language: None,
+                licence: None,
             };
-            feeds::render(&data, f, &meta, &items)
+            feeds::render(f, &meta, &items)
         }
     }
 }

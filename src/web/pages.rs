@@ -353,6 +353,65 @@ The operator publishes the source of the running version; set <code>server.sourc
     })
 }
 
+/// `/robots.txt`: everything public may be crawled, the API not; the
+/// sitemap is named.
+pub async fn robots(data: Data) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        format!(
+            "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}\n",
+            data.url("/sitemap.xml")
+        ),
+    )
+        .into_response()
+}
+
+/// `/sitemap.xml`: the communities and every public article, with when it
+/// last changed.
+pub async fn sitemap(data: Data) -> AppResult<Response> {
+    let pages = crate::domain::articles::public_pages(&data.db, 50_000).await?;
+    let communities = crate::domain::actors::local_communities(&data.db).await?;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut entry = |loc: &str, lastmod: Option<chrono::DateTime<chrono::Utc>>| {
+        xml.push_str("<url><loc>");
+        xml.push_str(&html_escape::encode_text(
+            &super::http::location(loc)
+                .to_str()
+                .unwrap_or(loc)
+                .to_string(),
+        ));
+        xml.push_str("</loc>");
+        if let Some(t) = lastmod {
+            xml.push_str(&format!(
+                "<lastmod>{}</lastmod>",
+                t.format("%Y-%m-%dT%H:%M:%SZ")
+            ));
+        }
+        xml.push_str("</url>\n");
+    };
+    entry(&data.url("/"), None);
+    for c in &communities {
+        entry(&c.ap_id, None);
+    }
+    for (url, when) in &pages {
+        entry(url, Some(*when));
+    }
+    xml.push_str("</urlset>\n");
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/xml; charset=utf-8"),
+        )],
+        xml,
+    )
+        .into_response())
+}
+
 fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
     (
         [

@@ -303,6 +303,8 @@ pub struct ArticlePage {
     pub authors: Vec<Link>,
     pub community: Option<Link>,
     pub site_name: String,
+    /// `og:locale`: the article's language as `pt_BR`.
+    pub og_locale: Option<String>,
     pub published_iso: String,
     pub published_day: String,
     pub updated_iso: Option<String>,
@@ -439,6 +441,7 @@ impl ArticlePage {
                 .as_ref()
                 .and_then(|c| c.display_name.clone())
                 .unwrap_or_else(|| data.settings.server.domain.clone()),
+            og_locale: a.language.as_ref().map(|l| l.replace('-', "_")),
             published_iso: a.published.to_rfc3339(),
             published_day: a.published.format("%Y-%m-%d").to_string(),
             updated_iso: a.updated.map(|u| u.to_rfc3339()),

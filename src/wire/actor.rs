@@ -52,6 +52,10 @@ pub struct ActorDoc {
         deserialize_with = "one_or_many_urls"
     )]
     pub attributed_to: Vec<Url>,
+    /// The domains whose pages may name this person as their author
+    /// (Mastodon's author byline on link previews).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attribution_domains: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

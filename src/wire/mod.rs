@@ -36,7 +36,8 @@ pub fn actor_context() -> Value {
             "indexable": "toot:indexable",
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
-            "value": "schema:value"
+            "value": "schema:value",
+            "attributionDomains": {"@id": "toot:attributionDomains", "@type": "@id"}
         }
     ])
 }

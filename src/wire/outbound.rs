@@ -455,6 +455,16 @@ pub fn local_actor(base: &str, m: &actor::Model, id: url::Url) -> crate::wire::a
         published: Some(m.published),
         attachment: fields,
         attributed_to: Vec::new(),
+        // Our pages name our people as their authors (`fediverse:creator`).
+        attribution_domains: if m.kind == "person" {
+            url::Url::parse(base)
+                .ok()
+                .and_then(|b| b.host_str().map(str::to_string))
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -38,12 +38,17 @@ pub struct ArticleInput {
     /// Names of local people who write it too (at most 20).
     #[serde(deserialize_with = "crate::domain::null_is_empty")]
     pub co_authors: Option<Vec<String>>,
+    /// Publish (and federate) at this time, RFC 3339; until then it is a
+    /// draft. `null` cancels the schedule.
+    #[serde(deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub publish_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 /// Kept for callers that build a new article directly (the benchmark).
 pub type NewArticle = ArticleInput;
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
     "title",
     "summary",
     "body",
@@ -52,6 +57,7 @@ const FIELDS: [&str; 8] = [
     "licence",
     "draft",
     "co_authors",
+    "publish_at",
 ];
 
 impl ArticleInput {
@@ -128,6 +134,11 @@ impl ArticleInput {
                 format!("must be an array of at most {CO_AUTHORS_MAX} names of local people"),
             );
         }
+        if let Some(Some(at)) = self.publish_at
+            && at > crate::db::now() + chrono::Duration::days(3650)
+        {
+            wrong("publish_at", "at most ten years ahead".into());
+        }
         if !required && self.is_empty() {
             wrong(
                 "body",
@@ -172,6 +183,7 @@ impl ArticleInput {
             && self.licence.is_none()
             && self.draft.is_none()
             && self.co_authors.is_none()
+            && self.publish_at.is_none()
     }
 }
 

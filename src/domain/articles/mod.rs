@@ -11,8 +11,10 @@ mod query;
 mod slug;
 
 pub use input::{ArticleInput, NewArticle};
-pub use publish::{announce, delete, edit, publish};
-pub use query::{ArticleView, Listing, by_slug, find_local, listing, load_view, load_views};
+pub use publish::{announce, delete, edit, publish, publish_due};
+pub use query::{
+    ArticleView, Listing, by_slug, find_local, listing, load_view, load_views, public_pages,
+};
 pub use slug::slugify;
 
 pub const TITLE_MAX: usize = 300;

@@ -181,6 +181,8 @@ pub async fn publish(
         .or_else(|| community.licence.clone())
         .unwrap_or_else(|| licences::DEFAULT.to_string());
     let now = crate::db::now();
+    // Scheduled: a draft until then (a time already past publishes now).
+    let scheduled = input.publish_at.flatten().filter(|t| *t > now);
     let txn = crate::db::begin_write(&ctx.db).await?;
     let slug = free_slug(&txn, community.id, &title, None).await?;
     let saved = article::ActiveModel {
@@ -198,10 +200,11 @@ pub async fn publish(
         url: Set(Some(ctx.url(&format!("/c/{}/{slug}", community.username)))),
         language: Set(input.language.clone().flatten()),
         licence: Set(Some(licence)),
-        draft: Set(input.draft.unwrap_or(false)),
+        draft: Set(input.draft.unwrap_or(false) || scheduled.is_some()),
         published: Set(now),
         updated: Set(None),
         deleted_at: Set(None),
+        publish_at: Set(scheduled),
         ..Default::default()
     }
     .insert(&txn)
@@ -372,11 +375,24 @@ pub async fn edit(
     if let Some(l) = &input.licence {
         row.licence = Set(Some(l.clone()));
     }
-    let publishing_now = current.draft && input.draft == Some(false);
     let now = crate::db::now();
+    if !current.draft && matches!(input.publish_at, Some(Some(_))) {
+        return Err(AppError::unprocessable(
+            "publish_at",
+            "the article is already published",
+        ));
+    }
+    let reschedule = input.publish_at.map(|t| t.filter(|t| *t > now));
+    let publishing_now = current.draft
+        && (input.draft == Some(false) || matches!(input.publish_at, Some(Some(t)) if t <= now))
+        && !matches!(reschedule, Some(Some(_)));
+    if let Some(at) = reschedule {
+        row.publish_at = Set(at);
+    }
     if publishing_now {
         row.draft = Set(false);
         row.published = Set(now);
+        row.publish_at = Set(None);
     } else if !current.draft {
         row.updated = Set(Some(now));
     }
@@ -408,6 +424,38 @@ pub async fn edit(
     txn.commit().await?;
     ctx.committed();
     Ok(view)
+}
+
+/// Publish the scheduled drafts whose time has come, as their first author
+/// (the scheduler calls this every few seconds and at start, so a schedule
+/// survives restarts). Returns how many were published.
+pub async fn publish_due(ctx: &AppContext) -> AppResult<usize> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let due = article::Entity::find()
+        .filter(article::Column::Local.eq(true))
+        .filter(article::Column::Draft.eq(true))
+        .filter(article::Column::DeletedAt.is_null())
+        .filter(article::Column::PublishAt.lte(crate::db::now()))
+        .all(&ctx.db)
+        .await?;
+    let mut n = 0;
+    for a in due {
+        let view = load_view(&ctx.db, a.clone()).await?;
+        let (Some(first), Some(uuid)) = (view.authors.first(), a.uuid.as_deref()) else {
+            continue;
+        };
+        let input = ArticleInput {
+            draft: Some(false),
+            ..Default::default()
+        };
+        match edit(ctx, first, uuid, input).await {
+            Ok(_) => n += 1,
+            Err(e) => {
+                tracing::warn!(article = %a.ap_id, error = %e, "a scheduled article could not be published")
+            }
+        }
+    }
+    Ok(n)
 }
 
 /// Delete an article: its id and pages answer 410 from now on, and a

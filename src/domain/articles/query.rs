@@ -211,3 +211,27 @@ pub enum Listing<'a> {
     Author(&'a actor::Model),
     Tag(&'a str),
 }
+
+/// The pages of our published articles and announcements, newest change
+/// first, with when they last changed (for the sitemap).
+pub async fn public_pages(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> AppResult<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let rows = article::Entity::find()
+        .filter(article::Column::Local.eq(true))
+        .filter(article::Column::Draft.eq(false))
+        .filter(article::Column::DeletedAt.is_null())
+        .order_by_desc(article::Column::Published)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| {
+            let when = a.updated.unwrap_or(a.published);
+            (a.url.unwrap_or(a.ap_id), when)
+        })
+        .collect())
+}

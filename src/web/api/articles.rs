@@ -32,6 +32,8 @@ pub struct ArticleOut {
     draft: bool,
     published: DateTime<Utc>,
     updated: Option<DateTime<Utc>>,
+    /// A scheduled draft's publication time.
+    publish_at: Option<DateTime<Utc>>,
     /// The community's ActivityPub id.
     community: Option<String>,
     /// The authors' ActivityPub ids, the first one first.
@@ -58,6 +60,7 @@ pub fn article_json(v: &ArticleView) -> ArticleOut {
         draft: a.draft,
         published: a.published,
         updated: a.updated,
+        publish_at: a.publish_at,
         community: v.community.as_ref().map(|c| c.ap_id.clone()),
         authors: v.authors.iter().map(|p| p.ap_id.clone()).collect(),
     }
