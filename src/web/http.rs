@@ -52,6 +52,14 @@ pub async fn layer(req: Request, next: Next) -> Response {
             HeaderValue::from_static(PUBLIC_MAX_AGE),
         );
     }
+    // Already tagged (a cached response) and nothing to compare: as it is,
+    // without touching the body.
+    if validators.if_none_match.is_none()
+        && validators.if_modified_since.is_none()
+        && res.headers().contains_key(header::ETAG)
+    {
+        return res;
+    }
     // Streamed or large bodies go as they are, without a computed tag.
     use axum::body::HttpBody;
     if res
