@@ -15,31 +15,8 @@ async fn comments(a: &TestInstance, article: &Value) -> Value {
 }
 
 async fn patch(a: &TestInstance, path: &str, body: &Value) -> (u16, Value) {
-    let res = client()
-        .patch(a.url(path))
-        .bearer_auth(&a.token)
-        .json(body)
-        .send()
+    a.call(reqwest::Method::PATCH, path, &a.token, Some(body.clone()))
         .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-/// `Create{Note}` replying to `in_reply_to`, by mallory (or eve).
-fn reply(peer: &FakePeer, as_eve: bool, n: &str, in_reply_to: &str, text: &str) -> Value {
-    let actor = if as_eve { &peer.eve_id } else { &peer.actor_id };
-    json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{actor}/activities/{n}"),
-        "type": "Create",
-        "actor": actor,
-        "object": {
-            "id": format!("{actor}/notes/{n}"), "type": "Note", "attributedTo": actor,
-            "inReplyTo": in_reply_to, "content": format!("<p>{text}</p>"),
-            "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        },
-    })
 }
 
 async fn post_as_eve(peer: &FakePeer, url: &str, activity: &Value) -> u16 {
@@ -91,7 +68,7 @@ async fn held_comments_wait_for_a_moderator(backend: Backend) {
 
     // Held: invisible in the API, `replies` and the page.
     let note = format!("{}/notes/held", peer.actor_id);
-    let create = reply(&peer, false, "held", id, "Wait for me");
+    let create = peer.reply(false, "held", id, "Wait for me");
     assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
     assert_eq!(comments(&a, &article).await["total"], 0);
     assert_eq!(replies_total(&a, &article).await, 0);
@@ -182,7 +159,7 @@ async fn held_comments_wait_for_a_moderator(backend: Backend) {
             && r.body["object"]["object"] == note.as_str()),
         "the boost of the removed comment is undone"
     );
-    let mut update = reply(&peer, false, "held-again", id, "Wait for me again");
+    let mut update = peer.reply(false, "held-again", id, "Wait for me again");
     update["type"] = json!("Update");
     update["object"]["id"] = json!(note);
     assert_eq!(peer.post(&a.url("/inbox"), &update).await.0, 202);
@@ -228,9 +205,9 @@ async fn held_comments_wait_for_a_moderator(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200);
-    let create = reply(&peer, false, "follower", id, "I follow");
+    let create = peer.reply(false, "follower", id, "I follow");
     assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
-    let create = reply(&peer, true, "stranger", id, "I do not follow");
+    let create = peer.reply(true, "stranger", id, "I do not follow");
     assert_eq!(post_as_eve(&peer, &a.url("/inbox"), &create).await, 202);
     let shown = comments(&a, &article).await;
     assert_eq!(shown["total"], 1, "{shown}");
@@ -327,13 +304,7 @@ async fn a_local_comment_is_a_note_to_the_thread() {
     let article = a.publish("Talk", "Let us talk.").await;
     let uuid = article["uuid"].as_str().unwrap();
     let path = format!("/api/v1/articles/{uuid}/comments");
-    let create = reply(
-        &peer,
-        false,
-        "q",
-        article["id"].as_str().unwrap(),
-        "A question",
-    );
+    let create = peer.reply(false, "q", article["id"].as_str().unwrap(), "A question");
     assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
     let question = format!("{}/notes/q", peer.actor_id);
     a.drain().await;
@@ -809,12 +780,12 @@ async fn only_its_author_changes_a_comment() {
     );
     let article = a.publish("Mine to edit", "Comments welcome.").await;
     let id = article["id"].as_str().unwrap();
-    let create = reply(&peer, false, "c1", id, "Original words");
+    let create = peer.reply(false, "c1", id, "Original words");
     assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
     let note = format!("{}/notes/c1", peer.actor_id);
 
     // eve, on the same server, rewrites and deletes mallory's comment.
-    let mut update = reply(&peer, true, "c1-edit", id, "Forged words");
+    let mut update = peer.reply(true, "c1-edit", id, "Forged words");
     update["type"] = json!("Update");
     update["object"]["id"] = json!(note);
     assert_eq!(post_as_eve(&peer, &a.url("/inbox"), &update).await, 202);
@@ -841,7 +812,7 @@ async fn only_its_author_changes_a_comment() {
     );
 
     // Its author can.
-    let mut update = reply(&peer, false, "c1-edit2", id, "Better words");
+    let mut update = peer.reply(false, "c1-edit2", id, "Better words");
     update["type"] = json!("Update");
     update["object"]["id"] = json!(note);
     assert_eq!(peer.post(&a.url("/inbox"), &update).await.0, 202);
@@ -876,7 +847,7 @@ async fn replies_are_paged_for_long_threads() {
     let article = a.publish("Popular", "Many replies.").await;
     let id = article["id"].as_str().unwrap();
     for n in 0..53 {
-        let create = reply(&peer, false, &format!("r{n}"), id, &format!("Reply {n}"));
+        let create = peer.reply(false, &format!("r{n}"), id, &format!("Reply {n}"));
         assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
     }
     let (_, _, doc) = a.get_as(id).await;

@@ -8,38 +8,6 @@ use crate::harness::{Backend, FakePeer, TestInstance, client, eventually};
 use crate::interop_fedify::FedifyPeer;
 use serde_json::{Value, json};
 
-/// Any API call with any token.
-async fn call(
-    a: &TestInstance,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = client().request(method, a.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-fn reply(peer: &FakePeer, n: &str, in_reply_to: &str, text: &str) -> Value {
-    let actor = &peer.actor_id;
-    json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{actor}/activities/{n}"),
-        "type": "Create",
-        "actor": actor,
-        "object": {
-            "id": format!("{actor}/notes/{n}"), "type": "Note", "attributedTo": actor,
-            "inReplyTo": in_reply_to, "content": format!("<p>{text}</p>"),
-            "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        },
-    })
-}
-
 async fn comment_total(a: &TestInstance, article: &Value) -> i64 {
     a.api_get(&format!(
         "/api/v1/articles/{}/comments",
@@ -70,8 +38,7 @@ async fn settings_federate(backend: Backend) {
     );
     a.drain().await;
     let charter = "# Our charter\n\nWe share **seeds** and keep them *free*.";
-    let (status, v) = call(
-        &a,
+    let (status, v) = a.call(
         reqwest::Method::PATCH,
         "/api/v1/communities/commons",
         &a.token,
@@ -132,14 +99,16 @@ async fn settings_federate(backend: Backend) {
     );
 
     // Every wrong field at once.
-    let (status, v) = call(
-        &a,
-        reqwest::Method::PATCH,
-        "/api/v1/communities/commons",
-        &a.token,
-        Some(json!({"title": "", "default_licence": "WTFPL", "comment_policy": 3, "colour": 1})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/communities/commons",
+            &a.token,
+            Some(
+                json!({"title": "", "default_licence": "WTFPL", "comment_policy": 3, "colour": 1}),
+            ),
+        )
+        .await;
     assert_eq!(status, 422, "{v}");
     for f in ["title", "default_licence", "comment_policy", "colour"] {
         assert!(v["fields"][f].is_string(), "{f}: {v}");
@@ -147,14 +116,14 @@ async fn settings_federate(backend: Backend) {
 
     // A person's profile: theirs, or an admin's to change.
     let bob = a.person("bob", Some("author")).await;
-    let (status, v) = call(
-        &a,
-        reqwest::Method::PATCH,
-        "/api/v1/users/bob",
-        &bob,
-        Some(json!({"display_name": "Bob the Gardener", "bio": "I grow beans."})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/users/bob",
+            &bob,
+            Some(json!({"display_name": "Bob the Gardener", "bio": "I grow beans."})),
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
     let (_, _, person) = a.get_as("/u/bob").await;
     assert_eq!(person["name"], "Bob the Gardener");
@@ -164,14 +133,14 @@ async fn settings_federate(backend: Backend) {
             .unwrap()
             .contains("I grow beans.")
     );
-    let (status, v) = call(
-        &a,
-        reqwest::Method::PATCH,
-        "/api/v1/users/admin",
-        &bob,
-        Some(json!({"bio": "hacked"})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/users/admin",
+            &bob,
+            Some(json!({"bio": "hacked"})),
+        )
+        .await;
     assert_eq!(status, 403, "{v}");
 }
 db_test!(settings, settings_federate);
@@ -186,14 +155,14 @@ async fn fedify_sees_the_new_settings() {
     let a = TestInstance::start(Backend::Sqlite).await;
     peer.follow_commons(&a).await;
     a.drain().await;
-    let (status, v) = call(
-        &a,
-        reqwest::Method::PATCH,
-        "/api/v1/communities/commons",
-        &a.token,
-        Some(json!({"title": "Tool Library", "charter": "Borrow, repair, return."})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/communities/commons",
+            &a.token,
+            Some(json!({"title": "Tool Library", "charter": "Borrow, repair, return."})),
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
     a.drain().await;
     let update = peer
@@ -245,24 +214,24 @@ async fn roles_decide(backend: Backend) {
     // Editing others' work.
     let theirs = a.publish("Admin's", "Text.").await;
     let path = format!("/api/v1/articles/{}", theirs["uuid"].as_str().unwrap());
-    let (status, v) = call(
-        &a,
-        Method::PATCH,
-        &path,
-        &author,
-        Some(json!({"title": "Mine now"})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            &path,
+            &author,
+            Some(json!({"title": "Mine now"})),
+        )
+        .await;
     assert_eq!(status, 403);
     refused(&v, "edit_others");
-    let (status, v) = call(
-        &a,
-        Method::PATCH,
-        &path,
-        &editor,
-        Some(json!({"title": "Edited"})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            &path,
+            &editor,
+            Some(json!({"title": "Edited"})),
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
 
     // Moderating.
@@ -308,23 +277,23 @@ async fn roles_decide(backend: Backend) {
         .api_post("/api/v1/communities/commons/members", &add)
         .await;
     assert_eq!(status, 409);
-    let (status, v) = call(
-        &a,
-        Method::PATCH,
-        "/api/v1/communities/commons/members/newbie",
-        &a.token,
-        Some(json!({"role": "editor"})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/commons/members/newbie",
+            &a.token,
+            Some(json!({"role": "editor"})),
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
-    let (status, v) = call(
-        &a,
-        Method::GET,
-        "/api/v1/communities/commons/members",
-        &member,
-        None,
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            Method::GET,
+            "/api/v1/communities/commons/members",
+            &member,
+            None,
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
     assert!(
         v["items"]
@@ -334,25 +303,25 @@ async fn roles_decide(backend: Backend) {
             .any(|m| m["user"] == "newbie" && m["role"] == "editor"),
         "{v}"
     );
-    let (status, _) = call(
-        &a,
-        Method::DELETE,
-        "/api/v1/communities/commons/members/newbie",
-        &a.token,
-        Some(json!({"reason": "left"})),
-    )
-    .await;
+    let (status, _) = a
+        .call(
+            Method::DELETE,
+            "/api/v1/communities/commons/members/newbie",
+            &a.token,
+            Some(json!({"reason": "left"})),
+        )
+        .await;
     assert_eq!(status, 204);
 
     // Setting the policy.
-    let (status, v) = call(
-        &a,
-        Method::PATCH,
-        "/api/v1/communities/commons",
-        &moderator,
-        Some(json!({"comment_policy": "held"})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/commons",
+            &moderator,
+            Some(json!({"comment_policy": "held"})),
+        )
+        .await;
     assert_eq!(status, 403);
     refused(&v, "set_policy");
 
@@ -368,42 +337,42 @@ async fn roles_decide(backend: Backend) {
     refused(&v, "share");
 
     // The last steward can be neither demoted nor removed.
-    let (status, v) = call(
-        &a,
-        Method::PATCH,
-        "/api/v1/communities/commons/members/admin",
-        &a.token,
-        Some(json!({"role": "member"})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/commons/members/admin",
+            &a.token,
+            Some(json!({"role": "member"})),
+        )
+        .await;
     assert_eq!(status, 409, "{v}");
-    let (status, _) = call(
-        &a,
-        Method::DELETE,
-        "/api/v1/communities/commons/members/admin",
-        &a.token,
-        None,
-    )
-    .await;
+    let (status, _) = a
+        .call(
+            Method::DELETE,
+            "/api/v1/communities/commons/members/admin",
+            &a.token,
+            None,
+        )
+        .await;
     assert_eq!(status, 409);
     // With a second steward, the first may step down.
-    let (status, _) = call(
-        &a,
-        Method::PATCH,
-        "/api/v1/communities/commons/members/ed",
-        &a.token,
-        Some(json!({"role": "steward"})),
-    )
-    .await;
+    let (status, _) = a
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/commons/members/ed",
+            &a.token,
+            Some(json!({"role": "steward"})),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (status, v) = call(
-        &a,
-        Method::PATCH,
-        "/api/v1/communities/commons/members/admin",
-        &editor,
-        Some(json!({"role": "editor"})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/commons/members/admin",
+            &editor,
+            Some(json!({"role": "editor"})),
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
 
     // Every role change is in the log.
@@ -507,14 +476,14 @@ async fn a_domain_block_cuts_fedify_off() {
     );
 
     // Unblocking restores the hidden comment.
-    let (status, _) = call(
-        &a,
-        reqwest::Method::DELETE,
-        &format!("/api/v1/admin/federation/blocks/{host}"),
-        &a.token,
-        Some(json!({"reason": "Apologised"})),
-    )
-    .await;
+    let (status, _) = a
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/admin/federation/blocks/{host}"),
+            &a.token,
+            Some(json!({"reason": "Apologised"})),
+        )
+        .await;
     assert_eq!(status, 204);
     assert_eq!(comment_total(&a, &article).await, 1);
     let (_, log) = a.api_get("/api/v1/moderation").await;
@@ -529,14 +498,14 @@ async fn allowlist_mode_rejects_unlisted_follows() {
         return;
     };
     let a = TestInstance::start(Backend::Sqlite).await;
-    let (status, v) = call(
-        &a,
-        reqwest::Method::PUT,
-        "/api/v1/admin/federation",
-        &a.token,
-        Some(json!({"mode": "allowlist", "reason": "Closed while we settle in"})),
-    )
-    .await;
+    let (status, v) = a
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/admin/federation",
+            &a.token,
+            Some(json!({"mode": "allowlist", "reason": "Closed while we settle in"})),
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
     peer.control("follow", json!({"target": a.url("/c/commons")}))
         .await;
@@ -552,7 +521,7 @@ async fn allowlist_mode_rejects_unlisted_follows() {
     let (status, _) = fake
         .post(
             &a.url("/inbox"),
-            &reply(&fake, "r1", article["id"].as_str().unwrap(), "hi"),
+            &fake.reply(false, "r1", article["id"].as_str().unwrap(), "hi"),
         )
         .await;
     assert_eq!(status, 403);
@@ -643,14 +612,14 @@ async fn block_csv(backend: Backend) {
     assert_eq!(item["managed_by"], "config", "{blocks}");
     // Not an admin: 403.
     let bob = a.person("bob", Some("steward")).await;
-    let (status, _) = call(
-        &a,
-        reqwest::Method::GET,
-        "/api/v1/admin/federation/blocks",
-        &bob,
-        None,
-    )
-    .await;
+    let (status, _) = a
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/admin/federation/blocks",
+            &bob,
+            None,
+        )
+        .await;
     assert_eq!(status, 403);
 }
 db_test!(csv, block_csv);
@@ -747,7 +716,7 @@ async fn log_privacy(backend: Backend) {
     let peer = FakePeer::start().await;
     let moderator = a.person("carol_mod", Some("moderator")).await;
     let article = a.publish("Private log", "Text.").await;
-    let create = reply(&peer, "p1", article["id"].as_str().unwrap(), "rude");
+    let create = peer.reply(false, "p1", article["id"].as_str().unwrap(), "rude");
     assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
     let (status, v) = a
         .api_post_as(
@@ -817,7 +786,7 @@ async fn log_privacy(backend: Backend) {
         peer.received()
     );
     assert_eq!(a.get_as("/c/commons/followers").await.2["totalItems"], 0);
-    let again = reply(&peer, "p2", article["id"].as_str().unwrap(), "still rude");
+    let again = peer.reply(false, "p2", article["id"].as_str().unwrap(), "still rude");
     assert_eq!(peer.post(&a.url("/inbox"), &again).await.0, 202);
     assert_eq!(comment_total(&a, &article).await, 0);
 
@@ -830,14 +799,14 @@ async fn log_privacy(backend: Backend) {
         )],
     )
     .await;
-    let (status, _) = call(
-        &b,
-        reqwest::Method::PATCH,
-        "/api/v1/communities/commons",
-        &b.token,
-        Some(json!({"comment_policy": "held"})),
-    )
-    .await;
+    let (status, _) = b
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/communities/commons",
+            &b.token,
+            Some(json!({"comment_policy": "held"})),
+        )
+        .await;
     assert_eq!(status, 200);
     let (_, log) = b.api_get("/api/v1/communities/commons/moderation").await;
     assert!(
@@ -864,19 +833,19 @@ async fn silence_hides_without_refusing(backend: Backend) {
         )
         .await;
     assert_eq!(status, 201, "{v}");
-    let create = reply(&peer, "s1", article["id"].as_str().unwrap(), "loud words");
+    let create = peer.reply(false, "s1", article["id"].as_str().unwrap(), "loud words");
     assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
     assert_eq!(comment_total(&a, &article).await, 0);
     let (_, log) = a.api_get("/api/v1/moderation").await;
     assert_eq!(log["items"][0]["action"], "domain_silenced", "{log}");
-    let (status, _) = call(
-        &a,
-        reqwest::Method::DELETE,
-        &format!("/api/v1/admin/federation/blocks/{host}"),
-        &a.token,
-        None,
-    )
-    .await;
+    let (status, _) = a
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/admin/federation/blocks/{host}"),
+            &a.token,
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
     assert_eq!(comment_total(&a, &article).await, 1);
 }

@@ -237,47 +237,13 @@ pub async fn moderation(
     data: Data,
     axum::extract::Path(name): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let community = crate::domain::actors::get_local(
-        &data.db,
-        crate::domain::actors::LocalKind::Community,
-        &name,
-    )
-    .await?;
-    let community_name = shown_name(&community);
-    let entries =
-        crate::domain::governance::log::entries(&data.db, &data.settings, Some(&community), 200)
-            .await?;
-    let page = super::views::ModerationPage {
-        layout: Layout::new(&data),
-        title: format!("{community_name}: moderation log"),
-        page_url: format!("{}/moderation", community.ap_id),
-        about: format!(
-            "Every moderation decision of {community_name}, when and why, and the role of whoever took it."
-        ),
-        about_url: community.ap_id.clone(),
-        policy: super::views::policy_text(community.comment_policy.as_deref()).to_string(),
-        instance_wide: false,
-        entries: entries.iter().map(super::views::log_row).collect(),
-    };
-    Ok(render(&page)?.into_response())
+    moderation_page(data, Some(&name)).await
 }
 
 /// `/moderation` (and `.atom`): every decision of the instance and its
 /// communities.
 pub async fn instance_moderation(data: Data) -> AppResult<Response> {
-    let entries =
-        crate::domain::governance::log::entries(&data.db, &data.settings, None, 200).await?;
-    let page = super::views::ModerationPage {
-        layout: Layout::new(&data),
-        title: format!("{}: moderation log", data.settings.server.domain),
-        page_url: data.url("/moderation"),
-        about: "Every moderation and federation decision of this instance and its communities: blocked and allowed domains, blocked actors, roles, reports, comments, settings.".into(),
-        about_url: data.url("/"),
-        policy: String::new(),
-        instance_wide: true,
-        entries: entries.iter().map(super::views::log_row).collect(),
-    };
-    Ok(render(&page)?.into_response())
+    moderation_page(data, None).await
 }
 
 /// `/c/{name}/moderation.atom`.
@@ -285,32 +251,93 @@ pub async fn moderation_atom(
     data: Data,
     axum::extract::Path(name): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let community = crate::domain::actors::get_local(
-        &data.db,
-        crate::domain::actors::LocalKind::Community,
-        &name,
-    )
-    .await?;
-    let entries =
-        crate::domain::governance::log::entries(&data.db, &data.settings, Some(&community), 200)
-            .await?;
-    let page = format!("{}/moderation", community.ap_id);
-    Ok(super::feeds::log_atom(
-        &format!("{}: moderation log", shown_name(&community)),
-        &page,
-        &entries,
-    ))
+    moderation_atom_of(data, Some(&name)).await
 }
 
 /// `/moderation.atom`.
 pub async fn instance_moderation_atom(data: Data) -> AppResult<Response> {
-    let entries =
-        crate::domain::governance::log::entries(&data.db, &data.settings, None, 200).await?;
+    moderation_atom_of(data, None).await
+}
+
+async fn moderation_page(data: Data, name: Option<&str>) -> AppResult<Response> {
+    let log = ModerationLog::load(&data, name).await?;
+    let community = log.community.as_ref();
+    let page = super::views::ModerationPage {
+        layout: Layout::new(&data),
+        about: match community {
+            Some(c) => format!(
+                "Every moderation decision of {}, when and why, and the role of whoever took it.",
+                shown_name(c)
+            ),
+            None => "Every moderation and federation decision of this instance and its communities: blocked and allowed domains, blocked actors, roles, reports, comments, settings.".into(),
+        },
+        about_url: community.map_or_else(|| data.url("/"), |c| c.ap_id.clone()),
+        policy: community
+            .map(|c| super::views::policy_text(c.comment_policy.as_deref()).to_string())
+            .unwrap_or_default(),
+        instance_wide: community.is_none(),
+        entries: log.entries.iter().map(super::views::log_row).collect(),
+        title: log.title,
+        page_url: log.page_url,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn moderation_atom_of(data: Data, name: Option<&str>) -> AppResult<Response> {
+    let log = ModerationLog::load(&data, name).await?;
     Ok(super::feeds::log_atom(
-        &format!("{}: moderation log", data.settings.server.domain),
-        &data.url("/moderation"),
-        &entries,
+        &log.title,
+        &log.page_url,
+        &log.entries,
     ))
+}
+
+/// One scope of the public moderation log (a community, or the whole
+/// instance), loaded once for both its page and its Atom feed.
+struct ModerationLog {
+    community: Option<entity::actor::Model>,
+    title: String,
+    page_url: String,
+    entries: Vec<crate::domain::governance::log::Entry>,
+}
+
+impl ModerationLog {
+    async fn load(data: &Data, community: Option<&str>) -> AppResult<ModerationLog> {
+        let community = match community {
+            Some(name) => Some(
+                crate::domain::actors::get_local(
+                    &data.db,
+                    crate::domain::actors::LocalKind::Community,
+                    name,
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        let entries = crate::domain::governance::log::entries(
+            &data.db,
+            &data.settings,
+            community.as_ref(),
+            200,
+        )
+        .await?;
+        let (title, page_url) = match &community {
+            Some(c) => (
+                format!("{}: moderation log", shown_name(c)),
+                format!("{}/moderation", c.ap_id),
+            ),
+            None => (
+                format!("{}: moderation log", data.settings.server.domain),
+                data.url("/moderation"),
+            ),
+        };
+        Ok(ModerationLog {
+            community,
+            title,
+            page_url,
+            entries,
+        })
+    }
 }
 
 /// The page of a deleted object.

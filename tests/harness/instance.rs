@@ -148,6 +148,23 @@ impl TestInstance {
             .unwrap()
     }
 
+    /// Any API call with any token (and an optional JSON body).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = client().request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// POST to the API with another person's token.
     pub async fn api_post_as(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
         let res = client()

@@ -37,6 +37,22 @@ pub struct FakePeer {
 }
 
 impl FakePeer {
+    /// `Create{Note}` replying to `in_reply_to`, public, by mallory (or eve).
+    pub fn reply(&self, as_eve: bool, n: &str, in_reply_to: &str, text: &str) -> Value {
+        let actor = if as_eve { &self.eve_id } else { &self.actor_id };
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{actor}/activities/{n}"),
+            "type": "Create",
+            "actor": actor,
+            "object": {
+                "id": format!("{actor}/notes/{n}"), "type": "Note", "attributedTo": actor,
+                "inReplyTo": in_reply_to, "content": format!("<p>{text}</p>"),
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            },
+        })
+    }
+
     pub async fn start() -> FakePeer {
         Self::start_with_status(202).await
     }

@@ -316,17 +316,10 @@ pub async fn unblock(
         .map(|b| b.domain)
         .chain(ctx.settings.federation.blocked_domains.iter().cloned())
         .collect();
-    let actors: Vec<i64> = actor::Entity::find()
-        .filter(actor::Column::Local.eq(false))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|a| {
-            covers_authority(&domain, &a.host)
-                && !others.iter().any(|o| covers_authority(o, &a.host))
-        })
-        .map(|a| a.id)
-        .collect();
+    let actors = remote_actors_where(&txn, |host| {
+        covers_authority(&domain, host) && !others.iter().any(|o| covers_authority(o, host))
+    })
+    .await?;
     restore(&txn, &actors).await?;
     log::record(
         &txn,
@@ -349,71 +342,80 @@ pub async fn unblock(
 
 /// The remote actors on `domain` or its subdomains.
 async fn actors_of(db: &impl ConnectionTrait, domain: &str) -> AppResult<Vec<i64>> {
+    remote_actors_where(db, |host| covers_authority(domain, host)).await
+}
+
+/// The ids of remote actors whose host satisfies `keep`.
+async fn remote_actors_where(
+    db: &impl ConnectionTrait,
+    keep: impl Fn(&str) -> bool,
+) -> AppResult<Vec<i64>> {
     Ok(actor::Entity::find()
         .filter(actor::Column::Local.eq(false))
         .all(db)
         .await?
         .into_iter()
-        .filter(|a| covers_authority(domain, &a.host))
+        .filter(|a| keep(&a.host))
         .map(|a| a.id)
         .collect())
 }
 
+/// The comment states a block hides (and an unblock gives back).
+const HIDEABLE: [CommentState; 4] = [
+    CommentState::Accepted,
+    CommentState::Held,
+    CommentState::Removed,
+    CommentState::Private,
+];
+
 /// Hide what `actors` wrote: comments keep their state in `hidden_from`,
 /// remote articles are marked hidden.
 async fn hide(db: &impl ConnectionTrait, actors: &[i64]) -> AppResult<()> {
-    for state in [
-        CommentState::Accepted,
-        CommentState::Held,
-        CommentState::Removed,
-        CommentState::Private,
-    ] {
-        comment::Entity::update_many()
-            .col_expr(comment::Column::HiddenFrom, Expr::value(state.to_value()))
-            .col_expr(
-                comment::Column::State,
-                Expr::value(CommentState::Hidden.to_value()),
-            )
-            .filter(comment::Column::AuthorId.is_in(actors.to_vec()))
-            .filter(comment::Column::State.eq(state))
-            .exec(db)
-            .await?;
-    }
-    article::Entity::update_many()
-        .col_expr(article::Column::Hidden, Expr::value(true))
-        .filter(article::Column::Local.eq(false))
-        .filter(
-            sea_orm::Condition::any()
-                .add(article::Column::AuthorId.is_in(actors.to_vec()))
-                .add(article::Column::CommunityId.is_in(actors.to_vec())),
+    // Both engines read the old row on the right of SET, so `hidden_from`
+    // gets the state it had before it became `hidden`.
+    comment::Entity::update_many()
+        .col_expr(
+            comment::Column::HiddenFrom,
+            Expr::col(comment::Column::State).into(),
         )
+        .col_expr(
+            comment::Column::State,
+            Expr::value(CommentState::Hidden.to_value()),
+        )
+        .filter(comment::Column::AuthorId.is_in(actors.to_vec()))
+        .filter(comment::Column::State.is_in(HIDEABLE))
         .exec(db)
         .await?;
-    Ok(())
+    set_articles_hidden(db, actors, true).await
 }
 
 /// Show again what [`hide`] hid.
 async fn restore(db: &impl ConnectionTrait, actors: &[i64]) -> AppResult<()> {
-    for state in [
-        CommentState::Accepted,
-        CommentState::Held,
-        CommentState::Removed,
-        CommentState::Private,
-    ] {
-        comment::Entity::update_many()
-            .col_expr(comment::Column::State, Expr::value(state.to_value()))
-            .col_expr(
-                comment::Column::HiddenFrom,
-                Expr::value(Option::<String>::None),
-            )
-            .filter(comment::Column::AuthorId.is_in(actors.to_vec()))
-            .filter(comment::Column::State.eq(CommentState::Hidden))
-            .filter(comment::Column::HiddenFrom.eq(state.to_value()))
-            .exec(db)
-            .await?;
-    }
+    comment::Entity::update_many()
+        .col_expr(
+            comment::Column::State,
+            Expr::col(comment::Column::HiddenFrom).into(),
+        )
+        .col_expr(
+            comment::Column::HiddenFrom,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(comment::Column::AuthorId.is_in(actors.to_vec()))
+        .filter(comment::Column::State.eq(CommentState::Hidden))
+        .filter(comment::Column::HiddenFrom.is_in(HIDEABLE.map(|s| s.to_value())))
+        .exec(db)
+        .await?;
+    set_articles_hidden(db, actors, false).await
+}
+
+/// Mark the remote articles written or gathered by `actors` hidden or shown.
+async fn set_articles_hidden(
+    db: &impl ConnectionTrait,
+    actors: &[i64],
+    hidden: bool,
+) -> AppResult<()> {
     article::Entity::update_many()
-        .col_expr(article::Column::Hidden, Expr::value(false))
+        .col_expr(article::Column::Hidden, Expr::value(hidden))
         .filter(article::Column::Local.eq(false))
         .filter(
             sea_orm::Condition::any()

@@ -432,6 +432,20 @@ pub(super) struct ReportQuery {
     state: Option<String>,
 }
 
+impl ReportQuery {
+    /// The state to list, `None` for all of them.
+    fn state(&self) -> AppResult<Option<&'static str>> {
+        match self.state.as_deref().unwrap_or("open") {
+            "open" => Ok(Some("open")),
+            "resolved" => Ok(Some("resolved")),
+            "all" => Ok(None),
+            _ => Err(AppError::BadRequest(
+                "state must be one of: open, resolved, all".into(),
+            )),
+        }
+    }
+}
+
 /// The community's report queue (moderators).
 #[utoipa::path(get, path = "/communities/{name}/reports", tag = "governance",
     params(("name" = String, Path, description = "The community's name"), ReportQuery),
@@ -446,18 +460,8 @@ pub(super) async fn community_reports(
     Auth(by): Auth,
 ) -> AppResult<Json<Page<ReportView>>> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
-    let state = match q.state.as_deref().unwrap_or("open") {
-        "open" => Some("open"),
-        "resolved" => Some("resolved"),
-        "all" => None,
-        _ => {
-            return Err(AppError::BadRequest(
-                "state must be one of: open, resolved, all".into(),
-            ));
-        }
-    };
     Ok(Json(Page::of(
-        reports::queue(&data, &community, &by, state).await?,
+        reports::queue(&data, &community, &by, q.state()?).await?,
     )))
 }
 
@@ -475,13 +479,8 @@ pub(super) async fn instance_reports(
     Admin(admin): Admin,
 ) -> AppResult<Json<Page<ReportView>>> {
     let instance = crate::domain::actors::instance_actor(&data).await?;
-    let state = match q.state.as_deref().unwrap_or("open") {
-        "open" => Some("open"),
-        "resolved" => Some("resolved"),
-        _ => None,
-    };
     Ok(Json(Page::of(
-        reports::queue(&data, &instance, &admin, state).await?,
+        reports::queue(&data, &instance, &admin, q.state()?).await?,
     )))
 }
 
