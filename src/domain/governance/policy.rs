@@ -376,7 +376,7 @@ async fn hide(db: &impl ConnectionTrait, actors: &[i64]) -> AppResult<()> {
     comment::Entity::update_many()
         .col_expr(
             comment::Column::HiddenFrom,
-            Expr::col(comment::Column::State).into(),
+            Expr::col(comment::Column::State),
         )
         .col_expr(
             comment::Column::State,
@@ -394,7 +394,7 @@ async fn restore(db: &impl ConnectionTrait, actors: &[i64]) -> AppResult<()> {
     comment::Entity::update_many()
         .col_expr(
             comment::Column::State,
-            Expr::col(comment::Column::HiddenFrom).into(),
+            Expr::col(comment::Column::HiddenFrom),
         )
         .col_expr(
             comment::Column::HiddenFrom,
