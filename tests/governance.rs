@@ -388,6 +388,34 @@ async fn roles_decide(backend: Backend) {
 }
 db_test!(roles, roles_decide);
 
+/// The last two stewards demoted at the same moment: one demotion wins,
+/// the other gets 409, and the community keeps a steward.
+async fn the_last_steward_stays_under_concurrency(backend: Backend) {
+    use reqwest::Method;
+    let a = TestInstance::start(backend).await;
+    a.person("ed", Some("steward")).await;
+    let a = &a;
+    let set = |user: &'static str, role: &'static str| async move {
+        a.call(
+            Method::PATCH,
+            &format!("/api/v1/communities/commons/members/{user}"),
+            &a.token,
+            Some(json!({ "role": role })),
+        )
+        .await
+    };
+    for round in 0..20 {
+        let (x, y) = tokio::join!(set("admin", "member"), set("ed", "member"));
+        let mut statuses = [x.0, y.0];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "round {round}: {} {}", x.1, y.1);
+        for user in ["admin", "ed"] {
+            assert_eq!(set(user, "steward").await.0, 200);
+        }
+    }
+}
+db_test!(last_steward_race, the_last_steward_stays_under_concurrency);
+
 /// A domain block cuts a Fedify peer off: its follow is gone, its pending
 /// deliveries are cancelled, its next delivery gets 403, its comments are
 /// hidden (and come back on unblock), and the log says why.

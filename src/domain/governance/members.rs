@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use entity::{actor, membership};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// The members of a community with their roles, strongest role first.
@@ -43,7 +43,15 @@ pub async fn list(
     Ok(out)
 }
 
+/// The number of stewards of `community`, counted under a lock on the
+/// community's row: two concurrent demotions of its last two stewards
+/// would otherwise both see two and both pass. (SQLite's write
+/// transactions are already serialized by [`crate::db::begin_write`].)
 async fn stewards(db: &impl ConnectionTrait, community: &actor::Model) -> AppResult<u64> {
+    actor::Entity::find_by_id(community.id)
+        .lock_exclusive()
+        .one(db)
+        .await?;
     Ok(membership::Entity::find()
         .filter(membership::Column::CommunityId.eq(community.id))
         .filter(membership::Column::Role.eq(Role::Steward))
