@@ -204,6 +204,7 @@ fn main() {
             vec![
                 ("PEERPRESS__SERVER__DOMAIN".into(), "localhost:1".into()),
                 ("PEERPRESS__DATABASE__URL".into(), db_url.clone()),
+                ("PEERPRESS__MEDIA__DIR".into(), dir.path().join("media").display().to_string()),
                 ("PEERPRESS__DELIVERY__WORKERS".into(), workers.to_string()),
                 ("PEERPRESS__DELIVERY__PER_HOST".into(), "8".into()),
             ],

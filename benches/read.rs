@@ -59,6 +59,7 @@ fn main() {
             vec![
                 ("PEERPRESS__SERVER__DOMAIN".into(), format!("localhost:{port}")),
                 ("PEERPRESS__DATABASE__URL".into(), format!("sqlite://{}/read.db?mode=rwc", dir.path().display())),
+                ("PEERPRESS__MEDIA__DIR".into(), dir.path().join("media").display().to_string()),
             ],
         )
         .unwrap();

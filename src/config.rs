@@ -23,6 +23,7 @@ pub struct Settings {
     pub community: CommunityDefaults,
     pub admin: Admin,
     pub moderation: Moderation,
+    pub media: Media,
     /// The federation policy set at run time (domain blocks and allows, the
     /// mode), shared by every clone of these settings. `domain::policy`
     /// loads it from the database and replaces it on every change.
@@ -156,6 +157,33 @@ pub struct CommunityDefaults {
     pub title: String,
 }
 
+/// Where uploaded images go, and how large they may be.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Media {
+    pub dir: String,
+    pub s3_bucket: String,
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    pub max_bytes: usize,
+    pub max_pixels: u64,
+}
+
+impl std::fmt::Debug for Media {
+    // The secret stays out of logs and error messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Media")
+            .field("dir", &self.dir)
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("max_bytes", &self.max_bytes)
+            .field("max_pixels", &self.max_pixels)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Admin {
@@ -258,6 +286,17 @@ impl Settings {
             return Err(ConfigError(
                 "delivery.per_host, delivery.request_timeout_secs and delivery.park_after_days must be at least 1".into(),
             ));
+        }
+        if self.media.max_bytes == 0 || self.media.max_pixels == 0 {
+            return Err(ConfigError(
+                "media.max_bytes and media.max_pixels must be at least 1".into(),
+            ));
+        }
+        if !self.media.s3_endpoint.is_empty() && url::Url::parse(&self.media.s3_endpoint).is_err() {
+            return Err(ConfigError(format!(
+                "media.s3_endpoint `{}` is not a URL such as https://s3.example.net",
+                self.media.s3_endpoint
+            )));
         }
         crate::content::names::LocalName::parse(&self.community.name)
             .map_err(|e| ConfigError(format!("community.name: {e}")))?;

@@ -26,6 +26,8 @@ pub struct Inner {
     pub pages: Arc<crate::cache::ResponseCache>,
     /// Ids for requests that come without one.
     pub request_ids: RequestIds,
+    /// Uploaded images: their store and processing.
+    pub media: crate::media::MediaStore,
 }
 
 /// Request ids: a random prefix per context and a counter; unique, and
@@ -85,7 +87,9 @@ impl AppContext {
                 ),
             )
             .build()?;
+        let media = crate::media::MediaStore::from_settings(&settings)?;
         Ok(AppContext(Arc::new(Inner {
+            media,
             db,
             settings,
             http,

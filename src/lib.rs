@@ -11,8 +11,9 @@
 //!                                  once, convert wire → domain input, call the domain
 //! 3  domain                        every use case and every transaction
 //! 2  delivery                      the durable outbox and its engine
-//! 1  db, cache, context            storage (+ the entity and migration crates),
-//!                                  the response-cache store, AppContext
+//! 1  db, cache, context, media     storage (+ the entity and migration crates),
+//!                                  the response-cache store, AppContext,
+//!                                  uploaded images (object store, processing)
 //! 0  config, error, content,       foundations: settings, one error type, text
 //!    wire, ratelimit               (Markdown, sanitizing, licences, names),
 //!                                  ActivityStreams structs, outgoing builders,
@@ -36,6 +37,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod media;
 pub mod ratelimit;
 pub mod web;
 pub mod wire;

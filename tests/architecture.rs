@@ -9,7 +9,7 @@ const LAYERS: &[&[&str]] = &[
     // Foundations: pure, no I/O.
     &["config", "error", "content", "wire", "ratelimit"],
     // Storage and the shared context.
-    &["db", "cache", "context"],
+    &["db", "cache", "context", "media"],
     &["delivery"],
     &["domain"],
     &["federation"],

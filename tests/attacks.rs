@@ -542,6 +542,10 @@ async fn ssrf_targets_are_refused_before_any_connection() {
                 "PEERPRESS__DATABASE__URL".into(),
                 format!("sqlite://{}/p.db?mode=rwc", dir.path().display()),
             ),
+            (
+                "PEERPRESS__MEDIA__DIR".into(),
+                dir.path().join("media").display().to_string(),
+            ),
         ],
     )
     .unwrap();

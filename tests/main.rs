@@ -19,6 +19,7 @@ mod governance;
 mod inbound;
 mod inbox;
 mod interop_fedify;
+mod media;
 mod publishing;
 mod quality;
 mod shapes;

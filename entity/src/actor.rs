@@ -47,6 +47,12 @@ pub struct Model {
     pub comment_policy: Option<String>,
     /// Articles of authors wait for an editor's review (editorial review).
     pub review_required: bool,
+    /// Local actors: the uploaded icon (avatar) and banner (`media.id`);
+    /// `icon_url` and `image_url` hold their addresses.
+    pub icon_media_id: Option<i64>,
+    pub image_media_id: Option<i64>,
+    /// The banner (`image` of the actor document).
+    pub image_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

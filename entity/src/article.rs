@@ -44,6 +44,8 @@ pub struct Model {
     pub publish_at: Option<DateTimeUtc>,
     /// A draft's secret preview link (`/preview/{token}`).
     pub preview_token: Option<String>,
+    /// The cover image (`media.id`): the Article's `image`, `og:image`.
+    pub cover_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

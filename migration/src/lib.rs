@@ -13,6 +13,7 @@ mod m20261202_000006_inbound;
 mod m20261202_000007_claims;
 mod m20261202_000008_governance;
 mod m20261202_000009_publishing;
+mod m20261202_000010_media;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_claims::Migration),
             Box::new(m20261202_000008_governance::Migration),
             Box::new(m20261202_000009_publishing::Migration),
+            Box::new(m20261202_000010_media::Migration),
         ]
     }
 }

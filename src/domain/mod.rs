@@ -11,6 +11,7 @@ pub mod auth;
 pub mod comments;
 pub mod follows;
 pub mod governance;
+pub mod media;
 /// Local names: kept in `content` (pure), named here as before.
 pub use crate::content::names;
 pub mod reactions;

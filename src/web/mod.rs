@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod fetch_auth;
 pub mod http;
 pub mod inbox;
+pub mod media;
 pub mod objects;
 pub mod pages;
 pub mod views;
@@ -73,6 +74,7 @@ pub fn router(
         .route("/sitemap.xml", get(pages::sitemap))
         .route("/static/style.css", get(pages::style))
         .route("/static/app.js", get(pages::script))
+        .route("/media/{name}", get(media::file))
         .route("/actor", get(actors::instance))
         .route("/actor/outbox", get(actors::instance_outbox))
         .route("/actor/followers", get(actors::instance_followers))

@@ -17,7 +17,10 @@ pub struct TestInstance {
     /// The steward's API token.
     pub token: String,
     pub db_url: String,
+    /// Where its uploaded images go (a fresh directory).
+    pub media_dir: std::path::PathBuf,
     _db: TestDb,
+    _media: tempfile::TempDir,
 }
 
 impl TestInstance {
@@ -33,6 +36,7 @@ impl TestInstance {
                 .try_init();
         }
         let db = TestDb::new(backend).await;
+        let media = tempfile::tempdir().unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let domain = format!("localhost:{port}");
@@ -46,6 +50,10 @@ impl TestInstance {
             (
                 "PEERPRESS__DATABASE__MAX_CONNECTIONS".to_string(),
                 "5".to_string(),
+            ),
+            (
+                "PEERPRESS__MEDIA__DIR".to_string(),
+                media.path().display().to_string(),
             ),
         ];
         env.extend(extra_env);
@@ -61,7 +69,9 @@ impl TestInstance {
             domain,
             token,
             db_url: db.url.clone(),
+            media_dir: media.path().to_path_buf(),
             _db: db,
+            _media: media,
         }
     }
 

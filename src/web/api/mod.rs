@@ -9,6 +9,7 @@ mod communities;
 mod doc;
 mod governance;
 mod input;
+mod media;
 
 use admin::*;
 pub use articles::article_json;
@@ -16,6 +17,8 @@ use articles::*;
 use comments::*;
 use communities::*;
 use governance::*;
+pub use media::media_json;
+use media::*;
 
 use crate::error::{AppError, AppResult};
 use crate::federation::Data;
@@ -113,6 +116,11 @@ pub fn routes() -> Router {
         )
         .route("/api/v1/admin/deliveries", get(deliveries_status))
         .route("/api/v1/admin/deliveries/retry", post(deliveries_retry))
+        // Uploads are bounded by `media.max_bytes`, counted as they arrive.
+        .route(
+            "/api/v1/media",
+            post(upload_media).layer(DefaultBodyLimit::disable()),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
