@@ -81,6 +81,7 @@ pub async fn start(
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
+    tokio::spawn(crate::context::listen_for_changes(ctx.clone(), rx.clone()));
     tokio::spawn(prune_loop(ctx.clone(), rx.clone()));
     tokio::spawn(policy_loop(ctx.clone(), rx.clone()));
     tokio::spawn(schedule_loop(ctx.clone(), rx.clone()));

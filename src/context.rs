@@ -2,11 +2,12 @@
 //! explicitly (no globals), cheap to clone. Several contexts can live in one
 //! process, which is how the tests run several instances side by side.
 
+use crate::cache::Changes;
 use crate::config::Settings;
 use crate::wire::signatures::KeyCache;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 #[derive(Clone)]
 pub struct AppContext(Arc<Inner>);
@@ -22,8 +23,11 @@ pub struct Inner {
     pub delivery_wake: Notify,
     /// Request rates per client address and remote host.
     pub limiter: crate::ratelimit::RateLimiter,
-    /// Public GET responses; cleared when public content changes.
+    /// Public GET responses; what a write changed is dropped by
+    /// [`AppContext::committed`].
     pub pages: Arc<crate::cache::ResponseCache>,
+    /// This process's name in invalidations sent to the others.
+    origin: String,
     /// Ids for requests that come without one.
     pub request_ids: RequestIds,
     /// Uploaded images: their store and processing.
@@ -96,22 +100,34 @@ impl AppContext {
             keys: KeyCache::default(),
             delivery_wake: Notify::new(),
             pages: Arc::default(),
+            origin: uuid::Uuid::new_v4().simple().to_string(),
             limiter: Default::default(),
             request_ids: Default::default(),
         })))
     }
 
-    /// The end of every write, after its transaction committed: public
-    /// pages show it at once, and the delivery workers send what it
-    /// enqueued.
-    pub fn committed(&self) {
-        self.pages.clear();
+    /// The end of every write that enqueued deliveries, after its
+    /// transaction committed: the pages that show what it changed (built
+    /// with `domain::shown`) are dropped from the response cache, in every
+    /// process, and the delivery workers send what it enqueued.
+    pub async fn committed(&self, changes: Changes) {
+        self.changed(changes).await;
         self.delivery_wake.notify_one();
     }
 
-    /// A committed write that changed what pages show but enqueued nothing.
-    pub fn changed(&self) {
-        self.pages.clear();
+    /// The end of a committed write that enqueued nothing.
+    pub async fn changed(&self, changes: Changes) {
+        if changes.is_empty() {
+            return;
+        }
+        self.pages.invalidate(&changes);
+        if self.db.get_database_backend() == DbBackend::Postgres
+            && let Err(e) = notify(&self.db, &self.origin, &changes).await
+        {
+            // The other processes' listeners reconnect and start afresh
+            // when their connection fails; a failed NOTIFY is rare.
+            tracing::warn!(error = %e, "could not send a cache invalidation to other processes");
+        }
     }
 
     pub fn base_url(&self) -> String {
@@ -121,6 +137,103 @@ impl AppContext {
     /// An absolute URL on this instance.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.settings.base_url(), path)
+    }
+}
+
+/// The channel of cache invalidations between processes.
+const CHANNEL: &str = "peerpress_changes";
+/// `NOTIFY` payloads stay under PostgreSQL's 8000 bytes; a larger change
+/// is sent as "everything".
+const MAX_PAYLOAD: usize = 7000;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Notice {
+    origin: String,
+    #[serde(default)]
+    all: bool,
+    #[serde(default)]
+    paths: Vec<String>,
+}
+
+async fn notify(db: &DatabaseConnection, origin: &str, changes: &Changes) -> anyhow::Result<()> {
+    let mut notice = Notice {
+        origin: origin.to_string(),
+        all: changes.is_everything(),
+        paths: changes.paths().map(str::to_string).collect(),
+    };
+    let mut payload = serde_json::to_string(&notice)?;
+    if payload.len() > MAX_PAYLOAD {
+        notice.all = true;
+        notice.paths.clear();
+        payload = serde_json::to_string(&notice)?;
+    }
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [CHANNEL.into(), payload.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// With PostgreSQL, apply the invalidations other processes send until
+/// `stop`. Whenever the listening connection is (re)established, the whole
+/// cache is dropped: notices sent while it was down are lost.
+pub async fn listen_for_changes(ctx: AppContext, mut stop: watch::Receiver<bool>) {
+    use sea_orm::sqlx::postgres::PgListener;
+    if ctx.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    loop {
+        let mut listener = match PgListener::connect_with(ctx.db.get_postgres_connection_pool())
+            .await
+        {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for other processes' changes; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                    _ = stop.wait_for(|s| *s) => return,
+                }
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "cannot listen for other processes' changes; retrying");
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+        ctx.pages.invalidate(&Changes::everything());
+        loop {
+            let received = tokio::select! {
+                r = listener.try_recv() => r,
+                _ = stop.wait_for(|s| *s) => return,
+            };
+            match received {
+                Ok(Some(n)) => match serde_json::from_str::<Notice>(n.payload()) {
+                    Ok(notice) if notice.origin == ctx.origin => {}
+                    Ok(notice) if notice.all => ctx.pages.invalidate(&Changes::everything()),
+                    Ok(notice) => {
+                        let mut changes = Changes::none();
+                        for p in &notice.paths {
+                            changes.add_path(p);
+                        }
+                        ctx.pages.invalidate(&changes);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "unreadable change notice; dropping the cache");
+                        ctx.pages.invalidate(&Changes::everything());
+                    }
+                },
+                // The connection was lost and is made again: start afresh.
+                Ok(None) => ctx.pages.invalidate(&Changes::everything()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the change listener; reconnecting");
+                    break;
+                }
+            }
+        }
     }
 }
 

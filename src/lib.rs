@@ -23,8 +23,9 @@
 //! Only `delivery` sends to other servers, and `federation` fetches from
 //! them. Everything travels in an [`context::AppContext`]: no globals, so
 //! one process (the tests) can run several instances. A write ends with
-//! [`context::AppContext::committed`], which wakes delivery and clears the
-//! response cache.
+//! [`context::AppContext::committed`], which wakes delivery and drops from
+//! the response cache (in every process) the pages that show what it
+//! changed, named with [`cache::Changes`] built by [`domain::shown`].
 
 pub mod app;
 pub mod cache;

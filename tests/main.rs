@@ -22,5 +22,6 @@ mod interop_fedify;
 mod media;
 mod publishing;
 mod quality;
+mod scaling;
 mod shapes;
 mod storage;

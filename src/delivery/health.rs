@@ -132,7 +132,7 @@ async fn make_due(ctx: &AppContext, host: &str) -> AppResult<u64> {
         .filter(delivery::Column::State.eq(delivery::DeliveryState::Pending))
         .exec(&ctx.db)
         .await?;
-    ctx.committed();
+    ctx.committed(crate::cache::Changes::none()).await;
     Ok(res.rows_affected)
 }
 

@@ -45,7 +45,8 @@ pub async fn start_following(
     .await?;
     delivery::enqueue(&txn, &json, community, [target.inbox_url.clone()]).await?;
     txn.commit().await?;
-    ctx.committed();
+    // Followers and follows show on no cached page.
+    ctx.committed(crate::cache::Changes::none()).await;
     Ok(row)
 }
 
@@ -85,7 +86,8 @@ pub async fn accept_follower(
     let accept = outbound::accept(&outbound::activity_id(&ctx.base_url()), target, follow_json);
     delivery::enqueue(&txn, &accept, target, [follower.inbox_url.clone()]).await?;
     txn.commit().await?;
-    ctx.committed();
+    // Followers and follows show on no cached page.
+    ctx.committed(crate::cache::Changes::none()).await;
     Ok(())
 }
 
@@ -102,7 +104,8 @@ pub async fn reject_follower(
     let reject = outbound::reject(&outbound::activity_id(&ctx.base_url()), target, follow_json);
     delivery::enqueue(&txn, &reject, target, [follower.inbox_url.clone()]).await?;
     txn.commit().await?;
-    ctx.committed();
+    // Followers and follows show on no cached page.
+    ctx.committed(crate::cache::Changes::none()).await;
     Ok(())
 }
 

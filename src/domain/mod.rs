@@ -3,7 +3,7 @@
 //! The domain owns transactions. It knows nothing of axum or HTML; it builds
 //! outgoing activities through the pure builders of `wire::outbound` and
 //! hands them to `delivery` inside the same transaction, then finishes the
-//! write with `AppContext::committed`.
+//! write with `AppContext::committed`, naming what it changed (`shown`).
 
 pub mod actors;
 pub mod articles;
@@ -18,6 +18,7 @@ pub mod reactions;
 pub mod received;
 pub mod remote;
 pub mod shares;
+pub mod shown;
 
 /// The clock every row uses (`db::now`).
 pub use crate::db::now;

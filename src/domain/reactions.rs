@@ -66,14 +66,15 @@ pub async fn record(
 }
 
 /// `Undo` of a like or share by `actor`: by the activity's id, or by the
-/// object it named. Only the actor's own reactions go.
+/// object it named. Only the actor's own reactions go; returns the objects
+/// whose reactions went.
 pub async fn undo(
     db: &impl ConnectionTrait,
     kind: &str,
     actor: &actor::Model,
     activity_ap_id: Option<&str>,
     object_ap_id: Option<&str>,
-) -> AppResult<bool> {
+) -> AppResult<Vec<String>> {
     let mut any = sea_orm::Condition::any();
     if let Some(a) = activity_ap_id {
         any = any.add(reaction::Column::ActivityApId.eq(a));
@@ -82,15 +83,22 @@ pub async fn undo(
         any = any.add(reaction::Column::ObjectApId.eq(o));
     }
     if activity_ap_id.is_none() && object_ap_id.is_none() {
-        return Ok(false);
+        return Ok(Vec::new());
     }
-    let res = reaction::Entity::delete_many()
+    let gone = reaction::Entity::find()
         .filter(reaction::Column::Kind.eq(kind))
         .filter(reaction::Column::ActorId.eq(actor.id))
         .filter(any)
+        .all(db)
+        .await?;
+    if gone.is_empty() {
+        return Ok(Vec::new());
+    }
+    reaction::Entity::delete_many()
+        .filter(reaction::Column::Id.is_in(gone.iter().map(|r| r.id)))
         .exec(db)
         .await?;
-    Ok(res.rows_affected > 0)
+    Ok(gone.into_iter().map(|r| r.object_ap_id).collect())
 }
 
 pub async fn count(db: &impl ConnectionTrait, kind: &str, object_ap_id: &str) -> AppResult<u64> {

@@ -73,7 +73,8 @@ pub async fn share(
     )
     .await?;
     txn.commit().await?;
-    ctx.committed();
+    // A remote article: no cached page shows its shares.
+    ctx.committed(crate::cache::Changes::none()).await;
     Ok(view)
 }
 

@@ -66,7 +66,8 @@ pub async fn article(
                 crate::domain::shares::relay(&data, &txn, object_id.as_str(), deleted).await?;
             }
             txn.commit().await?;
-            data.committed();
+            // A remote copy: no cached page shows it.
+            data.committed(crate::cache::Changes::none()).await;
             return Ok(Imported::Gone { changed });
         }
         // What its server answered is not an object with that id: the
@@ -206,7 +207,7 @@ pub async fn store(
             Err(e) => return Err(e),
         }
     };
-    data.committed();
+    data.committed(crate::cache::Changes::none()).await;
     Ok(Imported::Stored {
         article: Box::new(stored),
         changed,

@@ -1,16 +1,22 @@
-//! The middleware of the small cache of public GET responses (objects, actor documents, pages,
-//! feeds), so that reads cost a lookup, not queries and rendering.
+//! The middleware of the response cache (`crate::cache`): public GETs of
+//! actors, objects, pages, tags and feeds are answered from it, and a miss
+//! renders once however many requests ask at the same moment (single
+//! flight). What a write changed is dropped by the write itself
+//! (`AppContext::committed` with the paths it names); nothing expires by
+//! time.
 //!
-//! Entries live `TTL` at most and are dropped whole on any local write that
-//! changes what they show (publishing, edits, deletion). With several
-//! processes, another process's write shows here within `TTL`.
+//! Requests that may see something personal never touch it: any with
+//! `Authorization`, a `Signature` (signed fetches may be answered
+//! differently per requester), or a `Cookie` (signed-in people, per-reader
+//! choices such as the interface language).
 
-use crate::cache::{MAX_BODY, ResponseCache};
+use crate::cache::{Entry, Lookup, MAX_BODY, ResponseCache, Variant};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 /// Public, cacheable paths: actors, objects, pretty pages, tags, feeds.
 fn cacheable(path: &str) -> bool {
@@ -23,52 +29,74 @@ fn cacheable(path: &str) -> bool {
     }
 }
 
-pub async fn layer(cache: std::sync::Arc<ResponseCache>, req: Request, next: Next) -> Response {
-    let usable = req.method() == Method::GET
+/// May this request be answered from (and fill) the shared cache?
+pub fn shared(req: &Request) -> bool {
+    req.method() == Method::GET
         && !req.headers().contains_key(header::AUTHORIZATION)
         && !req.headers().contains_key("signature")
-        && cacheable(req.uri().path());
-    if !usable {
+        && !req.headers().contains_key(header::COOKIE)
+        && cacheable(req.uri().path())
+}
+
+pub async fn layer(cache: Arc<ResponseCache>, req: Request, next: Next) -> Response {
+    if !shared(&req) {
         return next.run(req).await;
     }
-    let key = format!(
-        "{}|{}",
-        req.uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/"),
-        super::wants_activity_json(req.headers())
-    );
-    if let Some(hit) = cache.get(&key) {
-        return hit;
+    let uri = req.uri().clone();
+    let variant = Variant {
+        path: uri.path(),
+        query: uri.query().unwrap_or(""),
+        activity_json: super::wants_activity_json(req.headers()),
+    };
+    match cache.lookup(&variant) {
+        Lookup::Hit(e) => e.response(),
+        Lookup::Lead(lead) => {
+            let (res, entry) = render(req, next).await;
+            lead.finish(entry);
+            res
+        }
+        Lookup::Wait(wait) => match wait.entry().await {
+            Some(e) => e.response(),
+            None => next.run(req).await,
+        },
     }
+}
+
+/// Run the handler; its response, and the entry to keep and share when it
+/// may be kept (200, 301 or 410, at most `MAX_BODY`).
+async fn render(req: Request, next: Next) -> (Response, Option<Arc<Entry>>) {
     let res = next.run(req).await;
     if !matches!(
         res.status(),
         StatusCode::OK | StatusCode::MOVED_PERMANENTLY | StatusCode::GONE
     ) {
-        return res;
+        return (res, None);
     }
-    let (parts, body) = res.into_parts();
-    // Our own responses, whole: a large one is served, just not cached.
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => {
-            let mut parts = parts;
-            if parts.status == StatusCode::OK && !parts.headers.contains_key(header::ETAG) {
-                parts
-                    .headers
-                    .insert(header::ETAG, super::http::etag_of(&bytes));
-            }
-            if bytes.len() <= MAX_BODY {
-                cache.put(key, parts.status, parts.headers.clone(), bytes.clone());
-            }
-            Response::from_parts(parts, Body::from(bytes))
-        }
+    let (mut parts, body) = res.into_parts();
+    // Our own responses, whole: a large one is served, just not kept.
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "could not read a response body");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            return (
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+                None,
+            );
         }
+    };
+    if parts.status == StatusCode::OK && !parts.headers.contains_key(header::ETAG) {
+        parts
+            .headers
+            .insert(header::ETAG, super::http::etag_of(&bytes));
     }
+    let entry = (bytes.len() <= MAX_BODY).then(|| {
+        Arc::new(Entry {
+            status: parts.status,
+            headers: parts.headers.clone(),
+            body: bytes.clone(),
+        })
+    });
+    (Response::from_parts(parts, Body::from(bytes)), entry)
 }
 
 #[cfg(test)]

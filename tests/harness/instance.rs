@@ -19,8 +19,10 @@ pub struct TestInstance {
     pub db_url: String,
     /// Where its uploaded images go (a fresh directory).
     pub media_dir: std::path::PathBuf,
-    _db: TestDb,
-    _media: tempfile::TempDir,
+    /// The database and media directory, owned by the first instance on
+    /// them.
+    _db: Option<TestDb>,
+    _media: Option<tempfile::TempDir>,
 }
 
 impl TestInstance {
@@ -70,8 +72,45 @@ impl TestInstance {
             token,
             db_url: db.url.clone(),
             media_dir: media.path().to_path_buf(),
-            _db: db,
-            _media: media,
+            _db: Some(db),
+            _media: Some(media),
+        }
+    }
+
+    /// Another process of the same instance: the same domain and database,
+    /// its own port, context and cache (a second `serve` behind a load
+    /// balancer).
+    pub async fn start_beside(&self) -> TestInstance {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let env = vec![
+            ("PEERPRESS__SERVER__DOMAIN".to_string(), self.domain.clone()),
+            (
+                "PEERPRESS__SERVER__BIND".to_string(),
+                format!("127.0.0.1:{port}"),
+            ),
+            ("PEERPRESS__DATABASE__URL".to_string(), self.db_url.clone()),
+            (
+                "PEERPRESS__DATABASE__MAX_CONNECTIONS".to_string(),
+                "5".to_string(),
+            ),
+            (
+                "PEERPRESS__MEDIA__DIR".to_string(),
+                self.media_dir.display().to_string(),
+            ),
+        ];
+        let settings = Settings::load(None, env).unwrap();
+        let opened = open(settings).await.unwrap();
+        let running = start(opened.ctx, listener, false).await.unwrap();
+        TestInstance {
+            running,
+            base: format!("http://127.0.0.1:{port}"),
+            domain: self.domain.clone(),
+            token: self.token.clone(),
+            db_url: self.db_url.clone(),
+            media_dir: self.media_dir.clone(),
+            _db: None,
+            _media: None,
         }
     }
 
@@ -93,6 +132,18 @@ impl TestInstance {
     pub async fn api_post(&self, path: &str, body: &Value) -> (u16, Value) {
         let res = client()
             .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn api_patch(&self, path: &str, body: &Value) -> (u16, Value) {
+        let res = client()
+            .patch(self.url(path))
             .bearer_auth(&self.token)
             .json(body)
             .send()

@@ -6,6 +6,7 @@ use super::*;
 use crate::content::{self, licences};
 use crate::context::AppContext;
 use crate::delivery;
+use crate::domain::shown;
 use crate::error::{AppError, AppResult};
 use crate::wire::outbound;
 use entity::{actor, article, article_author, article_slug, article_tag};
@@ -223,8 +224,9 @@ pub async fn publish(
     if !view.article.draft {
         federate_create(ctx, &txn, &view).await?;
     }
+    let changes = shown::article(&txn, &view).await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(changes).await;
     Ok(view)
 }
 
@@ -286,8 +288,9 @@ pub async fn announce(
     set_authors(&txn, saved.id, std::slice::from_ref(author)).await?;
     let view = load_view(&txn, saved).await?;
     federate_create(ctx, &txn, &view).await?;
+    let changes = shown::article(&txn, &view).await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(changes).await;
     Ok(view)
 }
 
@@ -421,8 +424,11 @@ pub async fn edit(
         let update = outbound::update(&outbound::activity_id(&base), first, &object);
         delivery::enqueue(&txn, &update, first, audience_inboxes(&txn, &view).await?).await?;
     }
+    // What showed it before (old tags, authors) and what shows it now.
+    let mut changes = shown::article(&txn, &before).await?;
+    changes.merge(shown::article(&txn, &view).await?);
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(changes).await;
     Ok(view)
 }
 
@@ -484,7 +490,8 @@ pub async fn delete(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppR
         let delete = outbound::delete(&outbound::activity_id(&base), first, &current.ap_id, former);
         delivery::enqueue(&txn, &delete, first, audience_inboxes(&txn, &view).await?).await?;
     }
+    let changes = shown::article(&txn, &view).await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(changes).await;
     Ok(())
 }

@@ -128,7 +128,8 @@ pub async fn post_local(
         txn.commit().await?;
         saved
     };
-    ctx.committed();
+    ctx.committed(crate::domain::shown::article_page(&ctx.db, &view.article).await?)
+        .await;
     Ok(saved)
 }
 
@@ -189,7 +190,8 @@ pub async fn delete_local(ctx: &AppContext, person: &actor::Model, ap_id: &str) 
     row.update(&txn).await?;
     send_delete(ctx, &txn, &current, &view).await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(crate::domain::shown::article_page(&ctx.db, &view.article).await?)
+        .await;
     Ok(())
 }
 

@@ -148,8 +148,9 @@ pub async fn moderate(
         )
         .await?;
     }
+    let changes = crate::domain::shown::comment(&txn, &saved).await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(changes).await;
     Ok(saved)
 }
 

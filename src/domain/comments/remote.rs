@@ -252,8 +252,9 @@ pub async fn receive(
             saved
         }
     };
+    let changes = crate::domain::shown::comment(&txn, &saved).await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(changes).await;
     Ok(Some(saved))
 }
 
@@ -281,8 +282,9 @@ pub async fn delete(ctx: &AppContext, ap_id: &str, actor: &actor::Model) -> AppR
     {
         unannounce(ctx, &txn, &community, &found).await?;
     }
+    let changes = crate::domain::shown::comment(&txn, &found).await?;
     comment::Entity::delete_by_id(found.id).exec(&txn).await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(changes).await;
     Ok(true)
 }

@@ -135,7 +135,7 @@ pub async fn block(
     )
     .await?;
     txn.commit().await?;
-    ctx.changed();
+    ctx.changed(crate::cache::Changes::everything()).await;
     Ok(())
 }
 
@@ -175,6 +175,6 @@ pub async fn unblock(
     )
     .await?;
     txn.commit().await?;
-    ctx.changed();
+    ctx.changed(crate::cache::Changes::everything()).await;
     Ok(())
 }

@@ -138,7 +138,7 @@ pub async fn set(
         .await?;
     }
     txn.commit().await?;
-    ctx.changed();
+    ctx.changed(crate::cache::Changes::everything()).await;
     Ok((person, role))
 }
 
@@ -189,7 +189,7 @@ pub async fn remove(
     )
     .await?;
     txn.commit().await?;
-    ctx.changed();
+    ctx.changed(crate::cache::Changes::everything()).await;
     Ok(())
 }
 

@@ -130,7 +130,7 @@ pub async fn set_mode(
     .await?;
     txn.commit().await?;
     load(&ctx.db, &ctx.settings).await?;
-    ctx.changed();
+    ctx.changed(crate::cache::Changes::everything()).await;
     Ok(mode.to_string())
 }
 
@@ -264,7 +264,7 @@ pub async fn block(ctx: &AppContext, admin: &Decider, b: NewBlock) -> AppResult<
     .await?;
     txn.commit().await?;
     load(&ctx.db, &ctx.settings).await?;
-    ctx.changed();
+    ctx.changed(crate::cache::Changes::everything()).await;
     Ok(Block {
         domain,
         severity: b.severity.to_value(),
@@ -336,7 +336,7 @@ pub async fn unblock(
     .await?;
     txn.commit().await?;
     load(&ctx.db, &ctx.settings).await?;
-    ctx.changed();
+    ctx.changed(crate::cache::Changes::everything()).await;
     Ok(())
 }
 
@@ -521,7 +521,7 @@ pub async fn set_allowed(
     .await?;
     txn.commit().await?;
     load(&ctx.db, &ctx.settings).await?;
-    ctx.changed();
+    ctx.changed(crate::cache::Changes::everything()).await;
     Ok(domain)
 }
 

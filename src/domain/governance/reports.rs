@@ -147,9 +147,8 @@ pub async fn report(
             "no actor, article or comment with that id is known here",
         ));
     };
-    let saved = store(&ctx.db, &t, Some(reporter), reason, None).await?;
-    ctx.changed();
-    Ok(saved)
+    // A report shows on no public page.
+    store(&ctx.db, &t, Some(reporter), reason, None).await
 }
 
 /// A `Flag` from another server about our actors, articles or comments.
@@ -454,7 +453,7 @@ pub async fn resolve(
     )
     .await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(crate::cache::Changes::everything()).await;
     let mut views = queue(ctx, &community, by, None).await?;
     views.retain(|v| v.id == r.uuid);
     views

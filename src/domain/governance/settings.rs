@@ -195,9 +195,9 @@ pub async fn update_community(
     }
     txn.commit().await?;
     if seen {
-        ctx.committed();
+        ctx.committed(crate::cache::Changes::everything()).await;
     } else {
-        ctx.changed();
+        ctx.changed(crate::cache::Changes::everything()).await;
     }
     Ok(saved)
 }
@@ -291,7 +291,7 @@ pub async fn update_profile(
     let saved = row.update(&txn).await?;
     send_update(ctx, &txn, &saved).await?;
     txn.commit().await?;
-    ctx.committed();
+    ctx.committed(crate::cache::Changes::everything()).await;
     Ok(saved)
 }
 

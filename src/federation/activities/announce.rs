@@ -26,7 +26,8 @@ pub async fn receive(
             doc.id.as_str(),
         )
         .await?;
-        data.changed();
+        data.changed(crate::domain::shown::object(&data.db, object_id.as_str()).await?)
+            .await;
         return Ok(Applied);
     }
     if crate::domain::follows::follower_count(&data.db, &signer.model).await? == 0 {
@@ -64,7 +65,7 @@ pub async fn receive(
                 doc.id.as_str(),
             )
             .await?;
-            data.changed();
+            // A remote article: no cached page shows its shares.
             Applied
         }
         Ok(Imported::Stored { .. }) => {

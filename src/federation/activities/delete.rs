@@ -21,7 +21,8 @@ pub async fn receive(
     }
     let deleted = delete_copy(data, signer, doc, object).await?;
     if deleted {
-        data.committed();
+        // A remote copy: no cached page shows it.
+        data.committed(crate::cache::Changes::none()).await;
     } else if !crate::domain::comments::delete(data.app_data(), object.as_str(), &signer.model)
         .await?
     {

@@ -34,6 +34,7 @@ pub async fn receive(
         doc.id.as_str(),
     )
     .await?;
-    data.changed();
+    data.changed(crate::domain::shown::object(&data.db, object.as_str()).await?)
+        .await;
     Ok(())
 }

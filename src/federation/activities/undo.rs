@@ -29,16 +29,16 @@ pub async fn receive(
     {
         // A bare id: a like or share of ours, if it is one.
         for kind in [LIKE, ANNOUNCE] {
-            if crate::domain::reactions::undo(
+            let objects = crate::domain::reactions::undo(
                 &data.db,
                 kind,
                 &signer.model,
                 Some(id.as_str()),
                 None,
             )
-            .await?
-            {
-                data.changed();
+            .await?;
+            if !objects.is_empty() {
+                reactions_changed(data, &objects).await?;
                 return Ok(());
             }
         }
@@ -91,16 +91,26 @@ async fn undo_reaction(
         tracing::info!(id = %doc.id, "Undo of someone else's activity ignored");
         return Ok(());
     }
-    if crate::domain::reactions::undo(
+    let objects = crate::domain::reactions::undo(
         &data.db,
         kind,
         &signer.model,
         inner.id.as_ref().map(|u| u.as_str()),
         inner.object.as_ref().map(|u| u.as_str()),
     )
-    .await?
-    {
-        data.changed();
+    .await?;
+    if !objects.is_empty() {
+        reactions_changed(data, &objects).await?;
     }
+    Ok(())
+}
+
+/// The pages that counted the reactions to `objects`.
+async fn reactions_changed(data: &Data, objects: &[String]) -> AppResult<()> {
+    let mut changes = crate::cache::Changes::none();
+    for o in objects {
+        changes.merge(crate::domain::shown::object(&data.db, o).await?);
+    }
+    data.changed(changes).await;
     Ok(())
 }
