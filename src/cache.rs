@@ -151,12 +151,15 @@ pub fn base_path(path: &str) -> Cow<'_, str> {
 }
 
 /// One variant of a public path: the request's own path (`/c/commons` or
-/// `/c/commons.atom`), its query string and representation.
+/// `/c/commons.atom`), its query string, representation and interface
+/// language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Variant<'a> {
     pub path: &'a str,
     pub query: &'a str,
     pub activity_json: bool,
+    /// The interface language's code (`en`, `fr`).
+    pub lang: &'a str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -164,6 +167,7 @@ struct VariantKey {
     path: String,
     query: String,
     activity_json: bool,
+    lang: String,
 }
 
 impl VariantKey {
@@ -172,11 +176,15 @@ impl VariantKey {
             path: v.path.to_string(),
             query: v.query.to_string(),
             activity_json: v.activity_json,
+            lang: v.lang.to_string(),
         }
     }
 
     fn is(&self, v: &Variant<'_>) -> bool {
-        self.activity_json == v.activity_json && self.query == v.query && self.path == v.path
+        self.activity_json == v.activity_json
+            && self.query == v.query
+            && self.path == v.path
+            && self.lang == v.lang
     }
 }
 
@@ -419,6 +427,7 @@ mod tests {
             path,
             query,
             activity_json: false,
+            lang: "en",
         }
     }
 

@@ -50,6 +50,12 @@ pub enum AppError {
 #[derive(Clone, Debug)]
 pub struct ErrorCause(pub String);
 
+/// What an error response says to its client (the JSON body's `error`,
+/// with the wrong fields of a 422), for the web layer to show browsers
+/// in a page instead. Empty for 5xx, whose cause is never shown.
+#[derive(Clone, Debug)]
+pub struct ErrorMessage(pub String);
+
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
@@ -134,7 +140,17 @@ impl IntoResponse for AppError {
             ),
             other => (json!({"error": other.to_string()}), None),
         };
+        let message = match &self {
+            AppError::Database(_) | AppError::Internal(_) => String::new(),
+            AppError::Unprocessable(fields) => fields
+                .iter()
+                .map(|(f, why)| format!("{f}: {why}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        };
         let mut res = (status, Json(body)).into_response();
+        res.extensions_mut().insert(ErrorMessage(message));
         if let Some(cause) = cause {
             res.extensions_mut().insert(ErrorCause(cause));
         }

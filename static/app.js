@@ -5,6 +5,6 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
   button.hidden = false;
   button.addEventListener("click", async () => {
     await navigator.clipboard.writeText(button.dataset.copy);
-    button.textContent = "Copied";
+    button.textContent = button.dataset.copied || button.textContent;
   });
 });

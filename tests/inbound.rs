@@ -514,10 +514,10 @@ async fn posts_reach_a_followed_group_however_addressed(backend: Backend) {
     );
     // The page shows when and where, and links to the event.
     let page = a.page(&a.url("/c/commons/network")).await;
-    assert!(page.contains("2027-03-21 09:30 UTC"), "{page}");
+    assert!(page.contains("March 21, 2027 at 09:30 UTC"), "{page}");
     assert!(page.contains("Maison du quartier, 12 rue des Lilas, Lyon"));
     assert!(page.contains(&format!("href=\"{}\"", second["id"].as_str().unwrap())));
-    assert!(page.contains("2019-12-18 13:00 UTC") && page.contains("Nantes"));
+    assert!(page.contains("December 18, 2019 at 13:00 UTC") && page.contains("Nantes"));
 }
 db_test!(
     group_addressing,

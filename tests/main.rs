@@ -16,6 +16,7 @@ mod delivery;
 mod errors;
 mod fixtures_parse;
 mod governance;
+mod i18n;
 mod inbound;
 mod inbox;
 mod interop_fedify;

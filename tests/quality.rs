@@ -117,7 +117,8 @@ async fn validators_and_compression(backend: Backend) {
     // Pages and documents too, and both negotiate.
     let url = art["url"].as_str().unwrap();
     let page = get(url, &[]).await;
-    assert_eq!(page.headers()["vary"], "Accept");
+    // A page also depends on the reader's language.
+    assert_eq!(page.headers()["vary"], "Accept-Language, Cookie, Accept");
     let etag = page.headers()["etag"].to_str().unwrap().to_string();
     assert_eq!(get(url, &[("if-none-match", &etag)]).await.status(), 304);
     let doc = get(

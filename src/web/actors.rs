@@ -1,6 +1,7 @@
 //! Actor documents (JSON for ActivityPub clients, a page for browsers) and
 //! their collections: outbox (keyset-paged), followers, following.
 
+use super::viewer::Viewer;
 use super::{activity_json, feeds, pages, wants_activity_json};
 use crate::domain::actors::{LocalKind, get_local, instance_actor};
 use crate::domain::articles::{Listing, listing};
@@ -25,7 +26,12 @@ const OUTBOX_KINDS: [activity::ActivityKind; 4] = [
     activity::ActivityKind::Delete,
 ];
 
-async fn show(data: &Data, headers: &HeaderMap, actor: actor::Model) -> AppResult<Response> {
+async fn show(
+    data: &Data,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    actor: actor::Model,
+) -> AppResult<Response> {
     if wants_activity_json(headers) {
         let doc = ApubActor::new(actor)?.to_doc(data.app_data());
         Ok(activity_json(&WithContext {
@@ -33,35 +39,38 @@ async fn show(data: &Data, headers: &HeaderMap, actor: actor::Model) -> AppResul
             inner: doc,
         }))
     } else {
-        pages::actor_page(data, &actor).await
+        pages::actor_page(data, viewer, &actor).await
     }
 }
 
-pub async fn instance(data: Data, headers: HeaderMap) -> AppResult<Response> {
+pub async fn instance(data: Data, viewer: Viewer, headers: HeaderMap) -> AppResult<Response> {
     let a = instance_actor(&data).await?;
-    show(&data, &headers, a).await
+    show(&data, &viewer, &headers, a).await
 }
 
 pub async fn community(
     data: Data,
+    viewer: Viewer,
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    actor_or_feed(&data, &headers, LocalKind::Community, &name).await
+    actor_or_feed(&data, &viewer, &headers, LocalKind::Community, &name).await
 }
 
 pub async fn person(
     data: Data,
+    viewer: Viewer,
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
-    actor_or_feed(&data, &headers, LocalKind::Person, &name).await
+    actor_or_feed(&data, &viewer, &headers, LocalKind::Person, &name).await
 }
 
 /// `/c/commons` is the actor; `/c/commons.atom`, `.rss` and `.json` its
 /// feeds (FEP-a5c5).
 async fn actor_or_feed(
     data: &Data,
+    viewer: &Viewer,
     headers: &HeaderMap,
     kind: LocalKind,
     name: &str,
@@ -69,7 +78,7 @@ async fn actor_or_feed(
     let (stem, format) = feeds::split_suffix(name);
     let a = get_local(&data.db, kind, stem).await?;
     let Some(format) = format else {
-        return show(data, headers, a).await;
+        return show(data, viewer, headers, a).await;
     };
     let filter = match kind {
         LocalKind::Community => Listing::Community(&a),

@@ -7,8 +7,8 @@
 //!
 //! Requests that may see something personal never touch it: any with
 //! `Authorization`, a `Signature` (signed fetches may be answered
-//! differently per requester), or a `Cookie` (signed-in people, per-reader
-//! choices such as the interface language).
+//! differently per requester), or a cookie other than the interface
+//! language (signed-in people); the language is part of the key.
 
 use crate::cache::{Entry, Lookup, MAX_BODY, ResponseCache, Variant};
 use axum::body::Body;
@@ -34,8 +34,20 @@ pub fn shared(req: &Request) -> bool {
     req.method() == Method::GET
         && !req.headers().contains_key(header::AUTHORIZATION)
         && !req.headers().contains_key("signature")
-        && !req.headers().contains_key(header::COOKIE)
+        && !personal_cookies(req.headers())
         && cacheable(req.uri().path())
+}
+
+/// Does the request carry a cookie other than the interface language
+/// (which is part of the cache key)? A session, or anything unknown, is
+/// personal.
+fn personal_cookies(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .flat_map(|v| v.to_str().map_or(vec!["?"], |v| v.split(';').collect()))
+        .filter_map(|pair| pair.trim().split('=').next().filter(|n| !n.is_empty()))
+        .any(|name| name != super::i18n::COOKIE)
 }
 
 pub async fn layer(cache: Arc<ResponseCache>, req: Request, next: Next) -> Response {
@@ -43,10 +55,17 @@ pub async fn layer(cache: Arc<ResponseCache>, req: Request, next: Next) -> Respo
         return next.run(req).await;
     }
     let uri = req.uri().clone();
+    // Pages differ by interface language (set by the i18n layer outside).
+    let lang = req
+        .extensions()
+        .get::<super::i18n::Lang>()
+        .copied()
+        .unwrap_or(super::i18n::Lang::En);
     let variant = Variant {
         path: uri.path(),
         query: uri.query().unwrap_or(""),
         activity_json: super::wants_activity_json(req.headers()),
+        lang: lang.code(),
     };
     match cache.lookup(&variant) {
         Lookup::Hit(e) => e.response(),

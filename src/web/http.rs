@@ -40,8 +40,7 @@ pub async fn layer(req: Request, next: Next) -> Response {
         return res;
     }
     if negotiated(&path) {
-        res.headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("Accept"));
+        super::i18n::add_vary(res.headers_mut(), "Accept");
     }
     if !public || res.status() != StatusCode::OK {
         return res;

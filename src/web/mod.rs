@@ -4,13 +4,16 @@
 pub mod actors;
 pub mod api;
 pub mod cache;
+pub mod errors;
 pub mod feeds;
 pub mod fetch_auth;
 pub mod http;
+pub mod i18n;
 pub mod inbox;
 pub mod media;
 pub mod objects;
 pub mod pages;
+pub mod viewer;
 pub mod views;
 pub mod well_known;
 
@@ -106,6 +109,11 @@ pub fn router(
         .layer(axum::middleware::from_fn(move |req, next| {
             cache::layer(pages.clone(), req, next)
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            ctx.clone(),
+            errors::layer,
+        ))
+        .layer(axum::middleware::from_fn(i18n::layer))
         .layer(axum::middleware::from_fn(http::layer))
         .layer(axum::middleware::from_fn(fetch_auth::layer))
         .layer(axum::middleware::map_response(security_headers))

@@ -2,6 +2,7 @@
 //! clients, a page for browsers), their collections, pretty article pages,
 //! tag pages, and our activities.
 
+use super::viewer::Viewer;
 use super::{activity_json, feeds, pages, wants_activity_json};
 use crate::domain::actors::{LocalKind, get_local};
 use crate::domain::articles::{ArticleView, Listing, by_slug, find_local, listing, load_view};
@@ -54,6 +55,7 @@ pub struct CommentsQuery {
 
 async fn show(
     data: &Data,
+    viewer: &Viewer,
     headers: &HeaderMap,
     a: article::Model,
     comments: Option<u64>,
@@ -63,7 +65,7 @@ async fn show(
         return if json {
             Ok(tombstone(&a))
         } else {
-            pages::gone_page(data)
+            pages::gone_page(data, viewer)
         };
     }
     let view = load_view(&data.db, a).await?;
@@ -74,28 +76,30 @@ async fn show(
             inner: doc,
         }))
     } else {
-        pages::article_page(data, &view, comments).await
+        pages::article_page(data, viewer, &view, comments).await
     }
 }
 
 pub async fn article(
     data: Data,
+    viewer: Viewer,
     headers: HeaderMap,
     Path(uuid): Path<String>,
     Query(q): Query<CommentsQuery>,
 ) -> AppResult<Response> {
     let a = published(&data, &uuid, "article").await?;
-    show(&data, &headers, a, q.comments).await
+    show(&data, &viewer, &headers, a, q.comments).await
 }
 
 pub async fn note(
     data: Data,
+    viewer: Viewer,
     headers: HeaderMap,
     Path(uuid): Path<String>,
     Query(q): Query<CommentsQuery>,
 ) -> AppResult<Response> {
     let a = published(&data, &uuid, "note").await?;
-    show(&data, &headers, a, q.comments).await
+    show(&data, &viewer, &headers, a, q.comments).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +196,7 @@ pub async fn collection(
 /// `/c/{community}/{slug}`: the article's page; old slugs redirect (301).
 pub async fn pretty(
     data: Data,
+    viewer: Viewer,
     headers: HeaderMap,
     Path((name, slug)): Path<(String, String)>,
     Query(q): Query<CommentsQuery>,
@@ -213,13 +218,14 @@ pub async fn pretty(
         )
             .into_response());
     }
-    show(&data, &headers, a, q.comments).await
+    show(&data, &viewer, &headers, a, q.comments).await
 }
 
 /// `/comments/{uuid}`: one of our comments, as a `Note` for ActivityPub
 /// clients; browsers go to it on the article's page.
 pub async fn comment(
     data: Data,
+    viewer: Viewer,
     headers: HeaderMap,
     Path(uuid): Path<String>,
 ) -> AppResult<Response> {
@@ -236,9 +242,9 @@ pub async fn comment(
                     Some(id) => entity::actor::Entity::find_by_id(id).one(&data.db).await?,
                     None => None,
                 };
-                return pages::removed_page(&data, community.as_ref());
+                return pages::removed_page(&data, &viewer, community.as_ref());
             }
-            return pages::gone_page(&data);
+            return pages::gone_page(&data, &viewer);
         }
         return Ok(gone(&c.ap_id, "Note", c.updated));
     }
@@ -266,11 +272,11 @@ pub async fn comment(
     }))
 }
 
-pub async fn tag(data: Data, Path(tag): Path<String>) -> AppResult<Response> {
+pub async fn tag(data: Data, viewer: Viewer, Path(tag): Path<String>) -> AppResult<Response> {
     let (tag, format) = feeds::split_suffix(&tag);
     let tag = tag.to_lowercase();
     match format {
-        None => pages::tag_page(&data, &tag).await,
+        None => pages::tag_page(&data, &viewer, &tag).await,
         Some(f) => {
             let items: Vec<ArticleView> =
                 listing(&data.db, Listing::Tag(&tag), "article", 50).await?;

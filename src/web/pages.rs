@@ -1,6 +1,7 @@
 //! HTML pages for people: server-rendered, readable without JavaScript;
 //! every page links to the source (AGPL-3.0 §13).
 
+use super::viewer::Viewer;
 use super::views::{
     ArticlePage, CommunityLink, CommunityPage, HomePage, Layout, ListingPage, MessagePage, card,
     licence_link, shown_name,
@@ -22,7 +23,7 @@ pub fn render(t: &impl Template) -> AppResult<Html<String>> {
     t.render().map(Html).map_err(AppError::internal)
 }
 
-pub async fn home(data: Data) -> AppResult<Html<String>> {
+pub async fn home(data: Data, viewer: Viewer) -> AppResult<Html<String>> {
     let communities = actor::Entity::find()
         .filter(actor::Column::Local.eq(true))
         .filter(actor::Column::Kind.eq("group"))
@@ -37,12 +38,12 @@ pub async fn home(data: Data) -> AppResult<Html<String>> {
         })
         .collect();
     render(&HomePage {
-        layout: Layout::new(&data),
+        layout: Layout::new(&data, &viewer),
         communities,
     })
 }
 
-pub async fn actor_page(data: &Data, a: &actor::Model) -> AppResult<Response> {
+pub async fn actor_page(data: &Data, viewer: &Viewer, a: &actor::Model) -> AppResult<Response> {
     let handle = format!("@{}@{}", a.username, data.settings.server.domain);
     let name = shown_name(a);
     match a.kind.as_str() {
@@ -50,13 +51,13 @@ pub async fn actor_page(data: &Data, a: &actor::Model) -> AppResult<Response> {
             let articles = listing(&data.db, Listing::Community(a), "article", 50).await?;
             let notes = listing(&data.db, Listing::Community(a), "note", 20).await?;
             let page = CommunityPage {
-                layout: Layout::new(data),
+                layout: Layout::new(data, viewer),
                 id: a.ap_id.clone(),
                 title: name,
                 about: a
                     .summary
                     .clone()
-                    .unwrap_or_else(|| "A community on peerpress.".into()),
+                    .unwrap_or_else(|| viewer.lang.t("community-about-default")),
                 handle,
                 articles: articles.iter().map(|v| card(data, v)).collect(),
                 announcements: notes.iter().map(|v| card(data, v)).collect(),
@@ -67,13 +68,14 @@ pub async fn actor_page(data: &Data, a: &actor::Model) -> AppResult<Response> {
                 ),
                 charter_html: a.charter.as_deref().map(crate::content::markdown_to_html),
                 policy: super::views::policy_text(a.comment_policy.as_deref()).to_string(),
+                log_url: format!("{}/moderation", a.ap_id),
             };
             Ok(render(&page)?.into_response())
         }
         "person" => {
             let articles = listing(&data.db, Listing::Author(a), "article", 50).await?;
             let page = ListingPage {
-                layout: Layout::new(data),
+                layout: Layout::new(data, viewer),
                 title: name,
                 page_url: a.ap_id.clone(),
                 actor_id: Some(a.ap_id.clone()),
@@ -84,19 +86,22 @@ pub async fn actor_page(data: &Data, a: &actor::Model) -> AppResult<Response> {
             Ok(render(&page)?.into_response())
         }
         _ => Ok(render(&MessagePage {
-            layout: Layout::new(data),
+            layout: Layout::new(data, viewer),
             title: data.settings.server.domain.clone(),
-            body_html: "<p>This is the instance actor of a peerpress server.</p>".into(),
+            body_html: format!(
+                "<p>{}</p>",
+                html_escape::encode_text(&viewer.lang.t("instance-actor-page"))
+            ),
         })?
         .into_response()),
     }
 }
 
-pub async fn tag_page(data: &Data, tag: &str) -> AppResult<Response> {
+pub async fn tag_page(data: &Data, viewer: &Viewer, tag: &str) -> AppResult<Response> {
     let articles = listing(&data.db, Listing::Tag(tag), "article", 50).await?;
     let url = data.url(&format!("/tags/{tag}"));
     let page = ListingPage {
-        layout: Layout::new(data),
+        layout: Layout::new(data, viewer),
         title: format!("#{tag}"),
         page_url: url.clone(),
         actor_id: None,
@@ -113,6 +118,7 @@ pub const COMMENTS_PER_PAGE: usize = 100;
 
 pub async fn article_page(
     data: &Data,
+    viewer: &Viewer,
     v: &ArticleView,
     comments_page: Option<u64>,
 ) -> AppResult<Response> {
@@ -139,7 +145,7 @@ pub async fn article_page(
         .iter()
         .filter_map(|(depth, id)| {
             let (c, a) = rows.remove(id)?;
-            let mut view = super::views::comment_view(data, &c, a.as_ref());
+            let mut view = super::views::comment_view(data, viewer.lang, &c, a.as_ref());
             view.depth = (*depth).min(5);
             Some(view)
         })
@@ -167,7 +173,7 @@ pub async fn article_page(
         reactions::count(&data.db, LIKE, &v.article.ap_id).await?,
         reactions::count(&data.db, ANNOUNCE, &v.article.ap_id).await?,
     );
-    Ok(render(&ArticlePage::new(data, v, comments, counts))?.into_response())
+    Ok(render(&ArticlePage::new(data, viewer, v, comments, counts))?.into_response())
 }
 
 /// Comments in thread order: each followed by its replies, oldest first,
@@ -207,6 +213,7 @@ fn threaded<'a>(
 /// servers.
 pub async fn network(
     data: Data,
+    viewer: Viewer,
     axum::extract::Path(name): axum::extract::Path<String>,
 ) -> AppResult<Response> {
     let community = crate::domain::actors::get_local(
@@ -218,8 +225,11 @@ pub async fn network(
     let items = crate::domain::remote::network(&data.db, &community, 50).await?;
     let community_name = shown_name(&community);
     let page = super::views::NetworkPage {
-        layout: Layout::new(&data),
-        title: format!("{community_name}: network"),
+        layout: Layout::new(&data, &viewer),
+        title: viewer.lang.args(
+            "network-title",
+            &[("community", community_name.clone().into())],
+        ),
         page_url: format!("{}/network", community.ap_id),
         community_url: community.ap_id.clone(),
         community_name,
@@ -235,15 +245,16 @@ pub async fn network(
 /// moderation log.
 pub async fn moderation(
     data: Data,
+    viewer: Viewer,
     axum::extract::Path(name): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    moderation_page(data, Some(&name)).await
+    moderation_page(data, viewer, Some(&name)).await
 }
 
 /// `/moderation` (and `.atom`): every decision of the instance and its
 /// communities.
-pub async fn instance_moderation(data: Data) -> AppResult<Response> {
-    moderation_page(data, None).await
+pub async fn instance_moderation(data: Data, viewer: Viewer) -> AppResult<Response> {
+    moderation_page(data, viewer, None).await
 }
 
 /// `/c/{name}/moderation.atom`.
@@ -259,25 +270,28 @@ pub async fn instance_moderation_atom(data: Data) -> AppResult<Response> {
     moderation_atom_of(data, None).await
 }
 
-async fn moderation_page(data: Data, name: Option<&str>) -> AppResult<Response> {
+async fn moderation_page(data: Data, viewer: Viewer, name: Option<&str>) -> AppResult<Response> {
     let log = ModerationLog::load(&data, name).await?;
     let community = log.community.as_ref();
+    let lang = viewer.lang;
+    let scope = community.map_or_else(|| data.settings.server.domain.clone(), shown_name);
     let page = super::views::ModerationPage {
-        layout: Layout::new(&data),
+        layout: Layout::new(&data, &viewer),
+        title: lang.args("log-title", &[("scope", scope.clone().into())]),
         about: match community {
-            Some(c) => format!(
-                "Every moderation decision of {}, when and why, and the role of whoever took it.",
-                shown_name(c)
-            ),
-            None => "Every moderation and federation decision of this instance and its communities: blocked and allowed domains, blocked actors, roles, reports, comments, settings.".into(),
+            Some(_) => lang.args("log-about-community", &[("community", scope.into())]),
+            None => lang.t("log-about-instance"),
         },
         about_url: community.map_or_else(|| data.url("/"), |c| c.ap_id.clone()),
         policy: community
-            .map(|c| super::views::policy_text(c.comment_policy.as_deref()).to_string())
+            .map(|c| lang.t(super::views::policy_text(c.comment_policy.as_deref())))
             .unwrap_or_default(),
         instance_wide: community.is_none(),
-        entries: log.entries.iter().map(super::views::log_row).collect(),
-        title: log.title,
+        entries: log
+            .entries
+            .iter()
+            .map(|e| super::views::log_row(lang, e))
+            .collect(),
         page_url: log.page_url,
     };
     Ok(render(&page)?.into_response())
@@ -341,41 +355,59 @@ impl ModerationLog {
 }
 
 /// The page of a deleted object.
-pub fn gone_page(data: &Data) -> AppResult<Response> {
-    let page = MessagePage {
-        layout: Layout::new(data),
-        title: "Deleted".into(),
-        body_html: "<p>This was deleted by its authors.</p>".into(),
-    };
-    Ok((StatusCode::GONE, render(&page)?).into_response())
+pub fn gone_page(data: &Data, viewer: &Viewer) -> AppResult<Response> {
+    super::errors::page(
+        data,
+        viewer,
+        StatusCode::GONE,
+        &format!(
+            "<p>{}</p>",
+            html_escape::encode_text(&viewer.lang.t("error-410-deleted"))
+        ),
+    )
 }
 
 /// The page of a comment the community's moderators removed, linking the
 /// public log where the decision and its reason are.
-pub fn removed_page(data: &Data, community: Option<&entity::actor::Model>) -> AppResult<Response> {
+pub fn removed_page(
+    data: &Data,
+    viewer: &Viewer,
+    community: Option<&entity::actor::Model>,
+) -> AppResult<Response> {
+    let lang = viewer.lang;
     let log = match community {
         Some(c) => format!(
-            " <a href=\"{}/moderation\">The moderation log</a> gives the reason.",
-            html_escape::encode_double_quoted_attribute(&c.ap_id)
+            " <a href=\"{}/moderation\">{}</a>",
+            html_escape::encode_double_quoted_attribute(&c.ap_id),
+            html_escape::encode_text(&lang.t("error-410-removed-log"))
         ),
         None => String::new(),
     };
-    let page = MessagePage {
-        layout: Layout::new(data),
-        title: "Removed".into(),
-        body_html: format!("<p>This comment was removed by the community's moderators.{log}</p>"),
-    };
-    Ok((StatusCode::GONE, render(&page)?).into_response())
+    super::errors::page(
+        data,
+        viewer,
+        StatusCode::GONE,
+        &format!(
+            "<p>{}{log}</p>",
+            html_escape::encode_text(&lang.t("error-410-removed"))
+        ),
+    )
 }
 
-pub async fn source(data: Data) -> AppResult<Html<String>> {
+pub async fn source(data: Data, viewer: Viewer) -> AppResult<Html<String>> {
+    let lang = viewer.lang;
     render(&MessagePage {
-        layout: Layout::new(&data),
-        title: "Source code".into(),
+        layout: Layout::new(&data, &viewer),
+        title: lang.t("source-title"),
         body_html: format!(
-            "<p>This server runs peerpress {}, free software under the GNU Affero General Public License, version 3 or later. \
-The operator publishes the source of the running version; set <code>server.source_url</code> to link to it from every page.</p>",
-            env!("CARGO_PKG_VERSION")
+            "<p>{}</p>",
+            lang.html(
+                "source-body",
+                &[
+                    ("version", env!("CARGO_PKG_VERSION")),
+                    ("setting", "<code>server.source_url</code>"),
+                ]
+            )
         ),
     })
 }

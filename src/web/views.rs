@@ -2,28 +2,183 @@
 //! Templates are compile-time checked (askama) and escape by default; the
 //! only raw HTML they get is content sanitized before it was stored.
 
+use super::i18n::Lang;
+use super::viewer::Viewer;
 use crate::content::licences;
 use crate::domain::articles::ArticleView;
 use crate::federation::Data;
 use askama::Template;
+use chrono::{DateTime, Utc};
 use entity::actor;
 
 pub struct Layout {
     pub site: String,
     pub source_url: String,
+    /// The interface language.
+    pub lang: Lang,
+    /// The interface languages, as links to this page in each.
+    pub languages: Vec<LanguageLink>,
+}
+
+/// A link to the page in another interface language, named in that
+/// language.
+pub struct LanguageLink {
+    pub code: &'static str,
+    pub name: String,
+    pub href: String,
+    pub current: bool,
 }
 
 impl Layout {
-    pub fn new(data: &Data) -> Layout {
+    pub fn new(data: &crate::context::AppContext, viewer: &Viewer) -> Layout {
         let source_url = if data.settings.server.source_url.is_empty() {
             "/source".to_string()
         } else {
             data.settings.server.source_url.clone()
         };
+        let sep = if viewer.path.contains('?') { '&' } else { '?' };
         Layout {
             site: data.settings.server.domain.clone(),
             source_url,
+            lang: viewer.lang,
+            languages: Lang::ALL
+                .iter()
+                .map(|l| LanguageLink {
+                    code: l.code(),
+                    name: l.language_name(l.code()),
+                    href: format!("{}{sep}lang={}", viewer.path, l.code()),
+                    current: *l == viewer.lang,
+                })
+                .collect(),
         }
+    }
+
+    /// An interface message.
+    pub fn t(&self, id: &str) -> String {
+        self.lang.t(id)
+    }
+
+    /// A message about `count` things, in the language's plural form.
+    pub fn n(&self, id: &str, count: impl Value<u64>) -> String {
+        self.lang.count(id, count.value())
+    }
+
+    /// A message with one argument.
+    pub fn a(&self, id: &str, name: &'static str, value: &str) -> String {
+        self.lang.args(id, &[(name, value.to_string().into())])
+    }
+
+    /// A message around one piece of (safe) HTML, e.g. a link; the result
+    /// is HTML.
+    pub fn h(&self, id: &str, name: &'static str, html: &str) -> String {
+        self.lang.html(id, &[(name, html)])
+    }
+
+    /// A message around a code-like value (a handle), shown as code.
+    pub fn hc(&self, id: &str, name: &'static str, value: &str) -> String {
+        let code = format!(
+            "<code><bdi>{}</bdi></code>",
+            html_escape::encode_text(value)
+        );
+        self.h(id, name, &code)
+    }
+
+    /// A message around a link; the result is HTML.
+    pub fn hl(&self, id: &str, name: &'static str, text: &str, href: &str) -> String {
+        let link = format!(
+            "<a href=\"{}\">{}</a>",
+            html_escape::encode_double_quoted_attribute(href),
+            html_escape::encode_text(text)
+        );
+        self.h(id, name, &link)
+    }
+
+    /// "By Ana, Bo" with each author linked (HTML); with `handles`, each
+    /// followed by its `@name@host`.
+    pub fn by(&self, authors: &[Link], handles: bool) -> String {
+        let list = authors
+            .iter()
+            .map(|p| {
+                let mut a = format!(
+                    "<a rel=\"author\" href=\"{}\"><bdi>{}</bdi></a>",
+                    html_escape::encode_double_quoted_attribute(&p.url),
+                    html_escape::encode_text(&p.name)
+                );
+                if handles && !p.handle.is_empty() {
+                    a.push_str(&format!(
+                        " <span class=\"origin\"><bdi>{}</bdi></span>",
+                        html_escape::encode_text(&p.handle)
+                    ));
+                }
+                a
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.h("by-authors", "authors", &list)
+    }
+
+    /// A licence's name in this language, linked (`rel="license"`) when it
+    /// has a URL; HTML.
+    pub fn licence(&self, l: &LicenceLink) -> String {
+        // Fluent ids have no dots: `licence-CC-BY-4_0`.
+        let id = format!("licence-{}", l.key.replace('.', "_"));
+        let name = html_escape::encode_text(&self.lang.t(&id)).into_owned();
+        match &l.url {
+            Some(u) => format!(
+                "<a rel=\"license\" href=\"{}\">{name}</a>",
+                html_escape::encode_double_quoted_attribute(u)
+            ),
+            None => name,
+        }
+    }
+
+    /// A day in words.
+    pub fn date(&self, t: impl Value<DateTime<Utc>>) -> String {
+        self.lang.date(t.value())
+    }
+
+    /// A day and time in words.
+    pub fn date_time(&self, t: impl Value<DateTime<Utc>>) -> String {
+        self.lang.date_time(t.value())
+    }
+
+    /// A language code as its name.
+    pub fn language(&self, code: &str) -> String {
+        self.lang.language_name(code)
+    }
+
+    /// The page's title as the browser shows it.
+    pub fn title(&self, page: &str) -> String {
+        self.lang.args(
+            "site-title",
+            &[
+                ("page", page.to_string().into()),
+                ("site", self.site.clone().into()),
+            ],
+        )
+    }
+}
+
+/// A value templates pass as it is or by (nested) reference.
+pub trait Value<T> {
+    fn value(&self) -> T;
+}
+
+impl Value<u64> for u64 {
+    fn value(&self) -> u64 {
+        *self
+    }
+}
+
+impl Value<DateTime<Utc>> for DateTime<Utc> {
+    fn value(&self) -> DateTime<Utc> {
+        *self
+    }
+}
+
+impl<T, V: Value<T>> Value<T> for &V {
+    fn value(&self) -> T {
+        (*self).value()
     }
 }
 
@@ -61,6 +216,8 @@ pub struct TagLink {
 }
 
 pub struct LicenceLink {
+    /// The catalogue key, whose name is the message `licence-{key}`.
+    pub key: &'static str,
     pub name: String,
     pub url: Option<String>,
     pub spdx: Option<String>,
@@ -69,6 +226,7 @@ pub struct LicenceLink {
 pub fn licence_link(key: Option<&str>) -> Option<LicenceLink> {
     let l = licences::from_key_or_url(key?)?;
     Some(LicenceLink {
+        key: l.key,
         name: l.name.to_string(),
         url: l.url.map(str::to_string),
         spdx: l.spdx.then(|| l.key.to_string()),
@@ -81,8 +239,7 @@ pub struct Card {
     pub summary: String,
     pub authors: Vec<Link>,
     pub tags: Vec<TagLink>,
-    pub published_iso: String,
-    pub published_day: String,
+    pub published: DateTime<Utc>,
     pub language: Option<String>,
     pub content_html: String,
 }
@@ -104,8 +261,7 @@ pub fn card(data: &Data, v: &ArticleView) -> Card {
         summary: a.summary.clone(),
         authors: v.authors.iter().map(|p| actor_link(data, p)).collect(),
         tags: tag_links(data, &v.tags),
-        published_iso: a.published.to_rfc3339(),
-        published_day: a.published.format("%Y-%m-%d").to_string(),
+        published: a.published,
         language: a.language.clone(),
         content_html: a.content_html.clone(),
     }
@@ -130,8 +286,7 @@ pub struct NetworkItem {
     pub summary: String,
     pub authors: Vec<Link>,
     pub community: Option<Link>,
-    pub published_iso: String,
-    pub published_day: String,
+    pub published: DateTime<Utc>,
     pub language: Option<String>,
     pub licence: Option<LicenceLink>,
     /// A licence URL not in our catalogue, shown as received.
@@ -165,46 +320,72 @@ pub struct ModerationPage {
 
 /// A row of the public moderation log.
 pub struct LogRow {
-    pub at_iso: String,
-    pub at_day: String,
-    pub label: String,
+    pub at: DateTime<Utc>,
+    /// The message naming the decision (`log-action-…`).
+    pub label: &'static str,
     pub title: String,
     /// The target's link, when it is a URL and public.
     pub href: Option<String>,
     pub reason: String,
-    /// `moderator`, or `moderator alice@example.org` when names are shown.
-    pub by: String,
+    /// The decider's role, as a message (`role-…`).
+    pub role: String,
+    /// `alice@example.org`, when names are shown.
+    pub moderator: Option<String>,
     pub community: Option<String>,
 }
 
-pub fn log_row(e: &crate::domain::governance::log::Entry) -> LogRow {
+pub fn log_row(lang: Lang, e: &crate::domain::governance::log::Entry) -> LogRow {
     LogRow {
-        at_iso: e.at.to_rfc3339(),
-        at_day: e.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        label: e.label.clone(),
-        title: e.title.clone(),
+        at: e.at,
+        label: log_label(&e.action),
+        // A private domain block names no domain.
+        title: if e.target.is_none() {
+            lang.t("log-a-domain")
+        } else {
+            e.title.clone()
+        },
         href: e
             .target
             .clone()
             .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
             .filter(|_| e.action != "remove"),
         reason: e.reason.clone(),
-        by: match &e.moderator {
-            Some(m) => format!("{} {m}", e.role),
-            None => e.role.clone(),
-        },
+        role: format!("role-{}", e.role),
+        moderator: e.moderator.clone(),
         community: e.community.clone(),
     }
 }
 
-/// A comment policy as a sentence for readers.
+/// The message naming a logged action.
+fn log_label(action: &str) -> &'static str {
+    match action {
+        "approve" => "log-action-approve",
+        "remove" => "log-action-remove",
+        "restore" => "log-action-restore",
+        "policy" => "log-action-policy",
+        "settings" => "log-action-settings",
+        "charter" => "log-action-charter",
+        "role_granted" => "log-action-role_granted",
+        "role_removed" => "log-action-role_removed",
+        "actor_blocked" => "log-action-actor_blocked",
+        "actor_unblocked" => "log-action-actor_unblocked",
+        "domain_blocked" => "log-action-domain_blocked",
+        "domain_silenced" => "log-action-domain_silenced",
+        "domain_unblocked" => "log-action-domain_unblocked",
+        "domain_allowed" => "log-action-domain_allowed",
+        "domain_disallowed" => "log-action-domain_disallowed",
+        "federation_mode" => "log-action-federation_mode",
+        "report_resolved" => "log-action-report_resolved",
+        _ => "log-action-other",
+    }
+}
+
+/// The message saying a comment policy to readers.
 pub fn policy_text(policy: Option<&str>) -> &'static str {
     match policy.unwrap_or("open") {
-        "held" => "Comments from other servers are shown once a moderator approves them.",
-        "followers" => {
-            "Comments by followers of the community are shown at once; others once a moderator approves them."
-        }
-        _ => "Comments from anywhere are shown at once; moderators may remove them.",
+        "held" => "policy-held",
+        "followers" => "policy-followers",
+        _ => "policy-open",
     }
 }
 
@@ -217,8 +398,7 @@ pub fn network_item(data: &Data, v: &ArticleView) -> NetworkItem {
         summary: a.summary.clone(),
         authors: v.authors.iter().map(|p| actor_link(data, p)).collect(),
         community: v.community.as_ref().map(|c| actor_link(data, c)),
-        published_iso: a.published.to_rfc3339(),
-        published_day: a.published.format("%Y-%m-%d").to_string(),
+        published: a.published,
         language: a.language.clone(),
         licence_raw: if licence.is_none() {
             a.licence
@@ -243,13 +423,8 @@ pub fn network_item(data: &Data, v: &ArticleView) -> NetworkItem {
         },
         kind: a.kind.clone(),
         event: (a.kind == "event").then(|| EventView {
-            start_iso: a.start_time.map(|t| t.to_rfc3339()),
-            start_text: a
-                .start_time
-                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
-            end_text: a
-                .end_time
-                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            start: a.start_time,
+            end: a.end_time,
             location: a.location.clone(),
         }),
     }
@@ -257,9 +432,8 @@ pub fn network_item(data: &Data, v: &ArticleView) -> NetworkItem {
 
 /// When and where an event of the network feed takes place.
 pub struct EventView {
-    pub start_iso: Option<String>,
-    pub start_text: Option<String>,
-    pub end_text: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
     pub location: Option<String>,
 }
 
@@ -288,8 +462,10 @@ pub struct CommunityPage {
     pub announcements: Vec<Card>,
     pub licence: Option<LicenceLink>,
     pub charter_html: Option<String>,
-    /// The comment policy, in words.
+    /// The comment policy, as a message.
     pub policy: String,
+    /// The community's moderation log.
+    pub log_url: String,
 }
 
 #[derive(Template)]
@@ -305,9 +481,8 @@ pub struct ArticlePage {
     pub site_name: String,
     /// `og:locale`: the article's language as `pt_BR`.
     pub og_locale: Option<String>,
-    pub published_iso: String,
-    pub published_day: String,
-    pub updated_iso: Option<String>,
+    pub published: DateTime<Utc>,
+    pub updated: Option<DateTime<Utc>>,
     pub tags: Vec<TagLink>,
     pub licence: Option<LicenceLink>,
     pub language: Option<String>,
@@ -320,7 +495,7 @@ pub struct ArticlePage {
     pub comments_next: Option<String>,
     pub likes: u64,
     pub shares: u64,
-    /// The community's comment policy, in words.
+    /// The community's comment policy, as a message.
     pub policy: String,
 }
 
@@ -333,8 +508,7 @@ pub struct CommentView {
     pub depth: usize,
     pub author: Link,
     pub content_html: String,
-    pub published_iso: String,
-    pub published_day: String,
+    pub published: DateTime<Utc>,
     /// The author's content warning: the comment is shown collapsed
     /// behind it.
     pub warning: Option<String>,
@@ -354,6 +528,7 @@ pub struct AttachmentView {
 
 pub fn comment_view(
     data: &Data,
+    lang: Lang,
     c: &entity::comment::Model,
     author: Option<&actor::Model>,
 ) -> CommentView {
@@ -365,19 +540,18 @@ pub fn comment_view(
         .summary
         .clone()
         .filter(|s| !s.trim().is_empty())
-        .or_else(|| c.sensitive.then(|| "Sensitive content".to_string()));
+        .or_else(|| c.sensitive.then(|| lang.t("comment-sensitive")));
     CommentView {
         id: c.ap_id.clone(),
         anchor: format!("comment-{}", c.id),
         depth: 0,
         author: author.map(|a| actor_link(data, a)).unwrap_or_else(|| Link {
-            name: "someone".into(),
+            name: lang.t("comment-someone"),
             url: c.ap_id.clone(),
             handle: String::new(),
         }),
         content_html: c.content_html.clone(),
-        published_iso: c.published.to_rfc3339(),
-        published_day: c.published.format("%Y-%m-%d").to_string(),
+        published: c.published,
         warning,
         language: c.language.clone(),
         attachments: attachments
@@ -386,11 +560,11 @@ pub fn comment_view(
                 url: a.url.clone(),
                 image: a.is_image(),
                 alt: a.alt.clone().unwrap_or_else(|| {
-                    if a.is_image() {
-                        "An image; its author gave no description".into()
+                    lang.t(if a.is_image() {
+                        "attachment-image-no-alt"
                     } else {
-                        "Attached file".into()
-                    }
+                        "attachment-file"
+                    })
                 }),
             })
             .collect(),
@@ -418,18 +592,22 @@ pub struct CommentsPage {
 impl ArticlePage {
     pub fn new(
         data: &Data,
+        viewer: &Viewer,
         v: &ArticleView,
         comments: CommentsPage,
         (likes, shares): (u64, u64),
     ) -> ArticlePage {
         let a = &v.article;
         let title = if a.kind == "note" {
-            format!("Announcement of {}", a.published.format("%Y-%m-%d"))
+            viewer.lang.args(
+                "announcement-of",
+                &[("date", viewer.lang.date(a.published).into())],
+            )
         } else {
             a.title.clone()
         };
         ArticlePage {
-            layout: Layout::new(data),
+            layout: Layout::new(data, viewer),
             id: a.ap_id.clone(),
             url: a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
             title,
@@ -442,9 +620,8 @@ impl ArticlePage {
                 .and_then(|c| c.display_name.clone())
                 .unwrap_or_else(|| data.settings.server.domain.clone()),
             og_locale: a.language.as_ref().map(|l| l.replace('-', "_")),
-            published_iso: a.published.to_rfc3339(),
-            published_day: a.published.format("%Y-%m-%d").to_string(),
-            updated_iso: a.updated.map(|u| u.to_rfc3339()),
+            published: a.published,
+            updated: a.updated,
             tags: tag_links(data, &v.tags),
             licence: licence_link(a.licence.as_deref()),
             language: a.language.clone(),
