@@ -85,6 +85,7 @@ pub async fn start(
     tokio::spawn(prune_loop(ctx.clone(), rx.clone()));
     tokio::spawn(policy_loop(ctx.clone(), rx.clone()));
     tokio::spawn(schedule_loop(ctx.clone(), rx.clone()));
+    tokio::spawn(metrics_loop(ctx.clone(), rx.clone()));
     let workers = (with_workers && ctx.settings.delivery.workers > 0)
         .then(|| tokio::spawn(crate::delivery::worker_loop(ctx.clone(), rx)));
     Ok(Running {
@@ -144,6 +145,19 @@ async fn schedule_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
             Ok(n) => tracing::info!(published = n, "published scheduled articles"),
             Err(e) => tracing::warn!(error = %e, "could not publish scheduled articles"),
         }
+    }
+}
+
+/// Every few seconds, fold recorded latencies into their histogram buckets
+/// (they would pile up between scrapes otherwise).
+async fn metrics_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        ctx.metrics.upkeep();
     }
 }
 

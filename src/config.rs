@@ -23,6 +23,8 @@ pub struct Settings {
     pub community: CommunityDefaults,
     pub admin: Admin,
     pub moderation: Moderation,
+    pub metrics: Metrics,
+    pub log: Log,
     pub media: Media,
     /// The federation policy set at run time (domain blocks and allows, the
     /// mode), shared by every clone of these settings. `domain::policy`
@@ -37,6 +39,28 @@ pub struct Moderation {
     /// Show who took each decision in the public moderation log (their
     /// role is always shown).
     pub show_moderator_names: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    /// A bearer token that opens `/metrics` to clients that are not on
+    /// loopback; empty: loopback only.
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    /// `text` (readable) or `json` (one object per line).
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// The run-time federation policy, readable without I/O from every guard.

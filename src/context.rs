@@ -32,6 +32,8 @@ pub struct Inner {
     pub request_ids: RequestIds,
     /// Uploaded images: their store and processing.
     pub media: crate::media::MediaStore,
+    /// This instance's Prometheus registry (`/metrics`).
+    pub metrics: crate::telemetry::Metrics,
 }
 
 /// Request ids: a random prefix per context and a counter; unique, and
@@ -103,6 +105,7 @@ impl AppContext {
             origin: uuid::Uuid::new_v4().simple().to_string(),
             limiter: Default::default(),
             request_ids: Default::default(),
+            metrics: Default::default(),
         })))
     }
 

@@ -34,8 +34,31 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
+/// Ready to serve: the database answers, and no migration is pending (a
+/// newer binary may be rolling out while this one still runs).
+pub async fn readiness(db: &DatabaseConnection) -> Result<(), String> {
+    db.ping()
+        .await
+        .map_err(|e| format!("the database does not answer: {e}"))?;
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .map_err(|e| format!("cannot read the applied migrations: {e}"))?;
+    if !pending.is_empty() {
+        return Err(format!(
+            "{} migration(s) not applied ({}); run `peerpress migrate`",
+            pending.len(),
+            pending
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(())
+}
+
 /// The file of a `sqlite://path?...` URL, if it names one.
-fn sqlite_file(url: &str) -> Option<&str> {
+pub fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
@@ -68,4 +91,35 @@ pub async fn begin_write(
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     let n = chrono::Utc::now();
     chrono::DateTime::from_timestamp_micros(n.timestamp_micros()).unwrap_or(n)
+}
+
+/// Connections of this process's pool.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolStats {
+    /// Open connections (idle and in use).
+    pub size: u64,
+    pub idle: u64,
+    pub max: u64,
+}
+
+pub fn pool_stats(db: &DatabaseConnection) -> PoolStats {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            let p = db.get_sqlite_connection_pool();
+            PoolStats {
+                size: u64::from(p.size()),
+                idle: p.num_idle() as u64,
+                max: u64::from(p.options().get_max_connections()),
+            }
+        }
+        sea_orm::DbBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            PoolStats {
+                size: u64::from(p.size()),
+                idle: p.num_idle() as u64,
+                max: u64::from(p.options().get_max_connections()),
+            }
+        }
+        _ => PoolStats::default(),
+    }
 }

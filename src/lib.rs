@@ -15,9 +15,10 @@
 //!                                  the response-cache store, AppContext,
 //!                                  uploaded images (object store, processing)
 //! 0  config, error, content,       foundations: settings, one error type, text
-//!    wire, ratelimit               (Markdown, sanitizing, licences, names),
+//!    wire, ratelimit, telemetry    (Markdown, sanitizing, licences, names),
 //!                                  ActivityStreams structs, outgoing builders,
-//!                                  HTTP signatures, pure guards; rate buckets
+//!                                  HTTP signatures, pure guards; rate buckets;
+//!                                  the per-instance metrics registry
 //! ```
 //!
 //! Only `delivery` sends to other servers, and `federation` fetches from
@@ -40,5 +41,6 @@ pub mod error;
 pub mod federation;
 pub mod media;
 pub mod ratelimit;
+pub mod telemetry;
 pub mod web;
 pub mod wire;

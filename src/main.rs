@@ -1,17 +1,32 @@
-//! The `peerpress` binary: parse the command line, start logging, dispatch.
+//! The `peerpress` binary: parse the command line, read the settings, start
+//! logging in the configured format, dispatch.
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = peerpress::cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PEERPRESS_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let settings = match peerpress::cli::load_settings(&cli) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PEERPRESS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match settings.log.format {
+        // One object per line; the `request` span carries the request id.
+        peerpress::config::LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+        peerpress::config::LogFormat::Text => logs.init(),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -19,7 +34,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(peerpress::cli::run(cli)) {
+    match runtime.block_on(peerpress::cli::run(cli, settings)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

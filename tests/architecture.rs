@@ -7,7 +7,14 @@ use std::path::{Path, PathBuf};
 /// Bottom to top; modules in one layer may use each other.
 const LAYERS: &[&[&str]] = &[
     // Foundations: pure, no I/O.
-    &["config", "error", "content", "wire", "ratelimit"],
+    &[
+        "config",
+        "error",
+        "content",
+        "wire",
+        "ratelimit",
+        "telemetry",
+    ],
     // Storage and the shared context.
     &["db", "cache", "context", "media"],
     &["delivery"],

@@ -21,6 +21,7 @@ mod inbound;
 mod inbox;
 mod interop_fedify;
 mod media;
+mod operations;
 mod publishing;
 mod quality;
 mod scaling;

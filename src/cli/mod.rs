@@ -1,4 +1,8 @@
-//! The command line: one clap enum, a function per command.
+//! The command line: one clap enum, a function per command; command groups
+//! of their own live in the files beside this one.
+
+pub mod backup;
+pub mod doctor;
 
 use crate::config::Settings;
 use crate::domain::actors::{LocalKind, create_local, find_local, set_role};
@@ -49,6 +53,13 @@ pub enum Command {
         #[command(subcommand)]
         command: DeliveriesCommand,
     },
+    /// Check the configuration, database, clock, keys, media folder and (in
+    /// production) the public https address; each finding says how to fix it.
+    Doctor,
+    /// Write a consistent copy of the database (SQLite, while serving) and
+    /// the media into FILE (a tar archive, gzip when FILE ends in .gz);
+    /// for PostgreSQL, print the pg_dump command.
+    Backup { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,12 +135,12 @@ pub enum TokenCommand {
     Create { user: String },
 }
 
-fn settings(cli: &Cli) -> anyhow::Result<Settings> {
+/// The settings: defaults ← `--config` ← environment.
+pub fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
     Ok(Settings::load(cli.config.as_deref(), std::env::vars())?)
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = settings(&cli)?;
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings, true).await,
         Command::Worker => worker(settings).await,
@@ -238,6 +249,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Deliveries { command } => deliveries(settings, command).await,
+        Command::Doctor => doctor::run(&settings).await,
+        Command::Backup { file } => backup::run(&settings, &file).await,
         Command::User {
             command:
                 UserCommand::Create {

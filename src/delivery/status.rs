@@ -74,3 +74,36 @@ pub async fn status(ctx: &AppContext) -> AppResult<Status> {
     total.hosts = hosts.into_values().collect();
     Ok(total)
 }
+
+/// The delivery and pool gauges of `/metrics`: pending deliveries, the age
+/// of the oldest one that is due, parked hosts, and this process's pool.
+pub async fn gauges(ctx: &AppContext) -> AppResult<crate::telemetry::Snapshot> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let pending = delivery::Entity::find()
+        .filter(delivery::Column::State.eq(delivery::DeliveryState::Pending));
+    let pending_deliveries = pending.clone().count(&ctx.db).await?;
+    let now = crate::db::now();
+    let oldest: Option<chrono::DateTime<chrono::Utc>> = pending
+        .filter(delivery::Column::NextAttemptAt.lte(now))
+        .select_only()
+        .column_as(Expr::col(delivery::Column::NextAttemptAt).min(), "oldest")
+        .into_tuple::<Option<chrono::DateTime<chrono::Utc>>>()
+        .one(&ctx.db)
+        .await?
+        .flatten();
+    let parked_hosts = instance_health::Entity::find()
+        .filter(instance_health::Column::Parked.eq(true))
+        .count(&ctx.db)
+        .await?;
+    let pool = crate::db::pool_stats(&ctx.db);
+    Ok(crate::telemetry::Snapshot {
+        pending_deliveries,
+        oldest_due_secs: oldest
+            .map(|t| std::cmp::max((now - t).num_milliseconds(), 0) as f64 / 1000.0)
+            .unwrap_or(0.0),
+        parked_hosts,
+        pool_idle: pool.idle,
+        pool_in_use: pool.size.saturating_sub(pool.idle),
+        pool_max: pool.max,
+    })
+}

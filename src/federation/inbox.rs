@@ -81,8 +81,9 @@ pub async fn verified_signer(
     }
 }
 
-/// Check, verify and handle one posted activity.
-/// `client` is the sender's address, as the web layer determined it.
+/// Check, verify and handle one posted activity, and count it by kind and
+/// outcome (`applied`, `ignored`, `duplicate`, `refused` for a 4xx,
+/// `error`). `client` is the sender's address, as the web layer determined it.
 pub async fn receive(
     data: &Data,
     client: &str,
@@ -91,6 +92,42 @@ pub async fn receive(
     headers: &HeaderMap,
     body: &[u8],
 ) -> AppResult<()> {
+    let mut kind = None;
+    let result = check_and_handle(data, client, method, uri, headers, body, &mut kind).await;
+    let outcome = match &result {
+        Ok(Handled::Applied) => "applied",
+        Ok(Handled::Ignored) => "ignored",
+        Ok(Handled::Duplicate) => "duplicate",
+        Err(e) if e.status().is_client_error() => "refused",
+        Err(_) => "error",
+    };
+    let kind = kind.map_or_else(
+        || "unread".to_string(),
+        |k| {
+            use sea_orm::ActiveEnum;
+            k.to_value()
+        },
+    );
+    data.metrics.inbox_activity(kind, outcome);
+    result.map(|_| ())
+}
+
+/// What came of a posted activity that was not refused.
+enum Handled {
+    Applied,
+    Ignored,
+    Duplicate,
+}
+
+async fn check_and_handle(
+    data: &Data,
+    client: &str,
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    kind: &mut Option<entity::activity::ActivityKind>,
+) -> AppResult<Handled> {
     data.limiter
         .check(
             &format!("inbox-addr:{client}"),
@@ -104,6 +141,7 @@ pub async fn receive(
     }
     let (raw, inbound) = parse_body(body)?;
     let doc = &inbound.envelope;
+    *kind = Some(entity::activity::ActivityKind::of(&doc.kind));
 
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let signature = parse_request_signature_with_scheme(
@@ -166,15 +204,17 @@ pub async fn receive(
     };
     if !crate::domain::received::claim(&data.db, &received).await? {
         tracing::debug!(id = %doc.id, "duplicate activity ignored");
-        return Ok(());
+        return Ok(Handled::Duplicate);
     }
     match activities::handle(data, &signer, &inbound, &raw).await {
         Ok(activities::Outcome::Applied) => {
-            crate::domain::received::handled(&data.db, &received, Some(&raw.to_string())).await
+            crate::domain::received::handled(&data.db, &received, Some(&raw.to_string())).await?;
+            Ok(Handled::Applied)
         }
         // An ignored activity keeps only its id, to recognise redeliveries.
         Ok(activities::Outcome::Ignored) => {
-            crate::domain::received::handled(&data.db, &received, None).await
+            crate::domain::received::handled(&data.db, &received, None).await?;
+            Ok(Handled::Ignored)
         }
         Err(e) => {
             // Not handled: a redelivery may try again.

@@ -50,7 +50,12 @@ fn personal_cookies(headers: &axum::http::HeaderMap) -> bool {
         .any(|name| name != super::i18n::COOKIE)
 }
 
-pub async fn layer(cache: Arc<ResponseCache>, req: Request, next: Next) -> Response {
+pub async fn layer(
+    ctx: crate::context::AppContext,
+    cache: Arc<ResponseCache>,
+    req: Request,
+    next: Next,
+) -> Response {
     if !shared(&req) {
         return next.run(req).await;
     }
@@ -67,7 +72,10 @@ pub async fn layer(cache: Arc<ResponseCache>, req: Request, next: Next) -> Respo
         activity_json: super::wants_activity_json(req.headers()),
         lang: lang.code(),
     };
-    match cache.lookup(&variant) {
+    let lookup = cache.lookup(&variant);
+    // A request that waited for another's render is served from the cache.
+    ctx.metrics.cache(!matches!(lookup, Lookup::Lead(_)));
+    match lookup {
         Lookup::Hit(e) => e.response(),
         Lookup::Lead(lead) => {
             let (res, entry) = render(req, next).await;

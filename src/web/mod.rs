@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod media;
 pub mod objects;
+pub mod ops;
 pub mod pages;
 pub mod viewer;
 pub mod views;
@@ -70,6 +71,9 @@ pub fn router(
         .layer(DefaultBodyLimit::max(inbox::MAX_BODY));
     Router::new()
         .route("/", get(pages::home))
+        .route("/metrics", get(ops::metrics))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
         .route("/source", get(pages::source))
         .route("/static/icon.png", get(pages::icon))
         .route("/favicon.ico", get(pages::icon))
@@ -106,8 +110,9 @@ pub fn router(
         .merge(api::routes())
         .merge(inboxes)
         .fallback(|| async { crate::error::AppError::NotFound("no such page".into()) })
-        .layer(axum::middleware::from_fn(move |req, next| {
-            cache::layer(pages.clone(), req, next)
+        .layer(axum::middleware::from_fn({
+            let ctx = ctx.clone();
+            move |req, next| cache::layer(ctx.clone(), pages.clone(), req, next)
         }))
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),
@@ -143,15 +148,25 @@ pub fn client_addr(headers: &HeaderMap, settings: &crate::config::Settings) -> S
         .to_string()
 }
 
+/// The address of the connection's peer (a local proxy's, when one is in
+/// front), as recorded by `record_client_addr`.
+pub fn peer_addr(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(CLIENT_ADDR_HEADER)
+        .and_then(|v| v.to_str().ok())
+}
+
 /// Internal request header carrying the peer address (any such header from
 /// outside is replaced or removed).
-const CLIENT_ADDR_HEADER: &str = "x-peerpress-client-addr";
+pub(crate) const CLIENT_ADDR_HEADER: &str = "x-peerpress-client-addr";
 
 /// Per request, in one cheap step: the peer address (for rate limits), a
 /// request id (`x-request-id`, kept from a proxy or made here, sent back;
 /// this layer sits outside the response cache, so cached responses carry
-/// none of their own), and the one log line of a failed request with the
-/// cause its error left in the response (never sent to the client).
+/// none of their own) on a span that every log line of the request carries,
+/// the request's metrics (route template, status, latency), and the one log
+/// line of a failed request with the cause its error left in the response
+/// (never sent to the client).
 async fn record_client_addr(
     axum::extract::State(ctx): axum::extract::State<crate::context::AppContext>,
     mut req: axum::extract::Request,
@@ -176,7 +191,21 @@ async fn record_client_addr(
     };
     let method = req.method().clone();
     let uri = req.uri().clone();
-    let mut res = next.run(req).await;
+    // The route template, never the raw path (one series per article
+    // would grow without bound).
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("request", id = id.to_str().unwrap_or("-"));
+    let mut res = tracing::Instrument::instrument(next.run(req), span).await;
+    ctx.metrics.http_request(
+        method.as_str(),
+        route,
+        res.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     if let Some(cause) = res.extensions().get::<crate::error::ErrorCause>() {
         let id = id.to_str().unwrap_or("-");
         let path = uri.path();

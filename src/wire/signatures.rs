@@ -62,6 +62,21 @@ pub fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
     B64.decode(body).ok()
 }
 
+/// Does the private key parse, and is `public_pem` its public half?
+pub fn check_key_pair(private_pem: &str, public_pem: &str) -> Result<(), String> {
+    let der = pem_to_der(private_pem).ok_or("the private key is not PEM")?;
+    let kp =
+        KeyPair::from_pkcs8(&der).map_err(|e| format!("the private key does not parse: {e}"))?;
+    let public = kp
+        .public_key()
+        .as_der()
+        .map_err(|e| format!("key encoding: {e}"))?;
+    match pem_to_der(public_pem) {
+        Some(p) if p == public.as_ref() => Ok(()),
+        _ => Err("the published public key is not the private key's".into()),
+    }
+}
+
 /// Parsed private keys of local actors, by actor row id.
 #[derive(Default)]
 pub struct KeyCache(Mutex<HashMap<i64, Arc<KeyPair>>>);

@@ -37,9 +37,20 @@ impl TestInstance {
                 .with_test_writer()
                 .try_init();
         }
-        let db = TestDb::new(backend).await;
         let media = tempfile::tempdir().unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_on(TestDb::new(backend).await, media, 0, extra_env).await
+    }
+
+    /// An instance on an existing database and media folder (a restored
+    /// backup, an imported archive), on `port` (0: any free one); the
+    /// steward's token is made afresh when the start did not bootstrap one.
+    pub async fn start_on(
+        db: TestDb,
+        media: tempfile::TempDir,
+        port: u16,
+        extra_env: Vec<(String, String)>,
+    ) -> TestInstance {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let domain = format!("localhost:{port}");
         let mut env = vec![
@@ -61,9 +72,19 @@ impl TestInstance {
         env.extend(extra_env);
         let settings = Settings::load(None, env).unwrap();
         let opened = open(settings).await.unwrap();
-        let token = opened
-            .first_token
-            .expect("a fresh database bootstraps the steward");
+        let token = match opened.first_token {
+            Some(t) => t,
+            None => {
+                let ctx = &opened.ctx;
+                let admin = peerpress::domain::actors::find_local(&ctx.db, "admin")
+                    .await
+                    .unwrap()
+                    .expect("the steward of the restored instance");
+                peerpress::domain::auth::create_token(&ctx.db, &admin)
+                    .await
+                    .unwrap()
+            }
+        };
         let running = start(opened.ctx, listener, false).await.unwrap();
         TestInstance {
             running,

@@ -50,6 +50,14 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// The SQLite file `peerpress.db` in `dir`, kept as long as this is.
+    pub fn sqlite_in(dir: tempfile::TempDir) -> TestDb {
+        TestDb {
+            url: format!("sqlite://{}/peerpress.db?mode=rwc", dir.path().display()),
+            _dir: Some(dir),
+        }
+    }
+
     pub async fn new(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {

@@ -87,10 +87,12 @@ pub(super) async fn attempt(
     d: delivery::Model,
     ready: Result<Arc<Prepared>, SendError>,
 ) -> Outcome {
+    let started = std::time::Instant::now();
     let result = match ready {
         Ok(p) => send(ctx, &d, &p).await,
         Err(e) => Err(e),
     };
+    let took = started.elapsed().as_secs_f64();
     let (status, error, kind) = match result {
         Ok(Response {
             status,
@@ -119,6 +121,15 @@ pub(super) async fn attempt(
         outcome = ?kind,
         error = error.as_deref().unwrap_or(""),
         "delivery attempt"
+    );
+    ctx.metrics.delivery(
+        match kind {
+            OutcomeKind::Done => "done",
+            OutcomeKind::Gone => "gone",
+            OutcomeKind::Failed => "failed",
+            OutcomeKind::Retry { .. } => "retry",
+        },
+        took,
     );
     Outcome {
         id: d.id,
