@@ -161,6 +161,32 @@ async fn metrics_loop(ctx: AppContext, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// The log subscriber: readable text, or one JSON object per line; the
+/// `request` span (with the request id) is on every line logged while a
+/// request is handled.
+pub fn log_subscriber<W>(
+    format: crate::config::LogFormat,
+    filter: tracing_subscriber::EnvFilter,
+    writer: W,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
+    match format {
+        crate::config::LogFormat::Json => Box::new(
+            logs.json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        ),
+        crate::config::LogFormat::Text => Box::new(logs.finish()),
+    }
+}
+
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

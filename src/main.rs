@@ -14,18 +14,10 @@ fn main() -> std::process::ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PEERPRESS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match settings.log.format {
-        // One object per line; the `request` span carries the request id.
-        peerpress::config::LogFormat::Json => logs
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .init(),
-        peerpress::config::LogFormat::Text => logs.init(),
+    let logs = peerpress::app::log_subscriber(settings.log.format, filter, std::io::stderr);
+    if let Err(e) = tracing::subscriber::set_global_default(logs) {
+        eprintln!("error: cannot start logging: {e}");
+        return std::process::ExitCode::FAILURE;
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,

@@ -298,124 +298,136 @@ async fn metrics_of_two_instances_do_not_mix() {
     );
 }
 
-fn bin() -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_peerpress"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PEERPRESS") {
-            c.env_remove(k);
-        }
-    }
-    c
+/// What `peerpress doctor` finds, as it prints it.
+async fn doctor(settings: &peerpress::config::Settings) -> String {
+    peerpress::cli::doctor::examine(settings)
+        .await
+        .iter()
+        .map(|f| {
+            format!(
+                "{:?} {}{}\n",
+                f.level,
+                f.what,
+                f.fix
+                    .as_deref()
+                    .map(|fix| format!(" / fix: {fix}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect()
 }
 
-#[test]
-fn doctor_names_each_problem_with_its_fix() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_names_each_problem_with_its_fix() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = bin()
-            .current_dir(dir.path())
-            .env("PEERPRESS__MEDIA__DIR", "data/media")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
+    let settings = |media: &str| {
+        peerpress::config::Settings::load(
+            None,
+            vec![
+                (
+                    "PEERPRESS__DATABASE__URL".into(),
+                    format!("sqlite://{}/p.db?mode=rwc", dir.path().display()),
+                ),
+                (
+                    "PEERPRESS__MEDIA__DIR".into(),
+                    dir.path().join(media).display().to_string(),
+                ),
+            ],
         )
+        .unwrap()
     };
-    let (passed, report) = run(&["doctor"]);
-    assert!(!passed, "{report}");
-    assert!(report.contains("not applied"), "{report}");
+    let report = doctor(&settings("media")).await;
+    assert!(report.contains("migration(s) not applied"), "{report}");
     assert!(report.contains("fix: run `peerpress migrate`"), "{report}");
 
-    assert!(run(&["migrate"]).0);
-    let (passed, report) = run(&["doctor"]);
-    assert!(passed, "{report}");
+    let opened = peerpress::app::open(settings("media")).await.unwrap();
+    let report = doctor(&settings("media")).await;
     for line in [
-        "ok      database: reachable, every migration applied",
-        "ok      database: SQLite quick_check passes",
-        "ok      clock:",
-        "ok      media: data/media is writable",
-        "WARNING keys: no local actors yet",
+        "Ok database: reachable, every migration applied",
+        "Ok database: SQLite quick_check passes",
+        "Ok clock:",
+        "Ok keys: 3 local actors, each key pair intact",
+        "Ok media: ",
     ] {
         assert!(report.contains(line), "{line} in\n{report}");
     }
+    assert!(!report.contains("Error"), "{report}");
 
-    // A media folder it cannot write.
+    // A media folder it cannot make, and a key pair that does not match.
     std::fs::write(dir.path().join("blocker"), "a file, not a folder").unwrap();
-    let out = bin()
-        .current_dir(dir.path())
-        .env("PEERPRESS__MEDIA__DIR", "blocker/media")
-        .arg("doctor")
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(!out.status.success());
-    assert!(report.contains("ERROR   media: cannot create"), "{report}");
-    assert!(report.contains("fix:"), "{report}");
+    {
+        use sea_orm::{ActiveModelTrait, Set};
+        let admin = peerpress::domain::actors::find_local(&opened.ctx.db, "admin")
+            .await
+            .unwrap()
+            .unwrap();
+        let other = peerpress::wire::signatures::generate_keypair().unwrap();
+        let mut m: entity::actor::ActiveModel = admin.into();
+        m.public_key_pem = Set(other.public_pem);
+        m.update(&opened.ctx.db).await.unwrap();
+    }
+    let report = doctor(&settings("blocker/media")).await;
+    assert!(report.contains("Error media: cannot create"), "{report}");
+    assert!(
+        report.contains(
+            "/u/admin (person): the published public key is not the private key's / fix: restore"
+        ),
+        "{report}"
+    );
 }
 
 /// `log.format = "json"`: one JSON object per line, carrying the request
-/// id of the request it was written in.
+/// id of the request it was written in (the subscriber `peerpress serve`
+/// installs, here for this thread only).
 #[test]
 fn json_logs_carry_the_request_id() {
-    use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = bin()
-        .current_dir(dir.path())
-        .env("PEERPRESS__LOG__FORMAT", "json")
-        .env("PEERPRESS__SERVER__BIND", "127.0.0.1:0")
-        .env("PEERPRESS__DELIVERY__WORKERS", "0")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut addr = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split(" on http://").nth(1) {
-            addr = rest.split_whitespace().next().map(str::to_string);
-            break;
+    #[derive(Clone, Default)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
-    let addr = addr.expect("the serving line");
-    let status = get_through_proxy(&format!("http://{addr}/metrics"));
-    let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(status, 403);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<serde_json::Value> = stderr
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let logs = peerpress::app::log_subscriber(
+        peerpress::config::LogFormat::Json,
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"),
+        move || writer.clone(),
+    );
+    let _guard = tracing::subscriber::set_default(logs);
+    // One thread: every task logs through this thread's subscriber.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let a = TestInstance::start(Backend::Sqlite).await;
+        let res = client()
+            .get(a.url("/metrics"))
+            .header("x-forwarded-for", "203.0.113.8")
+            .header("x-request-id", "ops-test-7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        a.running.stop().await;
+    });
+    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
     assert!(
         lines.iter().any(|l| l["span"]["id"] == "ops-test-7"
+            && l["level"] == "WARN"
             && l["message"].as_str().unwrap_or("").contains("/metrics")),
-        "{stderr}"
+        "{text}"
     );
-}
-
-/// A GET from another thread's runtime, as a proxy forwarding a client.
-fn get_through_proxy(url: &str) -> u16 {
-    let url = url.to_string();
-    std::thread::spawn(move || {
-        tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(async move {
-                ::reqwest::Client::new()
-                    .get(url)
-                    .header("x-forwarded-for", "203.0.113.8")
-                    .header("x-request-id", "ops-test-7")
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-    })
-    .join()
-    .unwrap()
 }
 
 /// A backup taken while articles are being written is consistent: its
