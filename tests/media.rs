@@ -451,3 +451,222 @@ async fn s3_bucket() {
     assert!(!a.media_dir.join(&name[..2]).exists());
     assert_clean(&v, "image/png").await;
 }
+
+/// A stored file of an upload, by its URL: is it still in the directory?
+fn stored(a: &TestInstance, url: &str) -> bool {
+    let name = url.rsplit('/').next().unwrap();
+    a.media_dir.join(&name[..2]).join(name).exists()
+}
+
+/// A cover is the Article's `image` (and attachment), the page's
+/// `og:image` with a large Twitter card; images of the text are ours and
+/// described, shown with their size; icons, banners and avatars are the
+/// actors' `icon` and `image`, sent in `Update`; deleting the last article
+/// that uses an image removes it.
+async fn images_appear(backend: Backend) {
+    use crate::harness::FakePeer;
+    use reqwest::Method;
+    use serde_json::json;
+    let a = TestInstance::start(backend).await;
+    let peer = FakePeer::start().await;
+    for target in ["/c/commons", "/u/admin"] {
+        let follow = peer.follow(&a.url(target));
+        assert_eq!(peer.post(&a.url("/inbox"), &follow).await.0, 202);
+    }
+    a.drain().await;
+    let (_, cover) = upload(
+        &a,
+        png_with_exif(1200, 630),
+        "c.png",
+        "Seed trays on a sill",
+    )
+    .await;
+    let (_, inline) = upload(&a, png_with_exif(300, 200), "i.png", "").await;
+    let (_, mute) = upload(&a, png_with_exif(20, 20), "m.png", "").await;
+    let inline_url = inline["url"].as_str().unwrap();
+    let body = format!("Sown in March.\n\n![Seedlings under glass]({inline_url})\n");
+    let (status, art) = a
+        .api_post(
+            "/api/v1/communities/commons/articles",
+            &json!({"title": "Spring sowing", "body": body, "cover": cover["id"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{art}");
+    assert_eq!(art["cover"]["url"], cover["url"], "{art}");
+    // The Article.
+    let (_, _, doc) = a.get_as(art["id"].as_str().unwrap()).await;
+    assert_eq!(doc["image"]["url"], cover["url"], "{doc}");
+    assert_eq!(doc["image"]["name"], "Seed trays on a sill");
+    assert_eq!(doc["attachment"][0]["url"], cover["url"], "{doc}");
+    assert_eq!(doc["attachment"][0]["mediaType"], "image/png");
+    let content = doc["content"].as_str().unwrap();
+    assert!(
+        content.contains(&format!(
+            "<img src=\"{inline_url}\" alt=\"Seedlings under glass\" width=\"300\" height=\"200\" loading=\"lazy\">"
+        )),
+        "{content}"
+    );
+    // The page and its preview.
+    let page = a.page(art["url"].as_str().unwrap()).await;
+    let cover_url = cover["url"].as_str().unwrap();
+    for meta in [
+        format!("<meta property=\"og:image\" content=\"{cover_url}\">"),
+        "<meta property=\"og:image:alt\" content=\"Seed trays on a sill\">".to_string(),
+        "<meta name=\"twitter:card\" content=\"summary_large_image\">".to_string(),
+    ] {
+        assert!(page.contains(&meta), "{meta} in {page}");
+    }
+    assert!(page.contains(&format!(
+        "<img src=\"{cover_url}\" alt=\"Seed trays on a sill\""
+    )));
+    let plain = a.publish("No picture", "Words only.").await;
+    assert!(
+        a.page(plain["url"].as_str().unwrap())
+            .await
+            .contains("<meta name=\"twitter:card\" content=\"summary\">")
+    );
+
+    // Images of the text must be ours and described; each wrong one named.
+    let tries = [
+        (
+            "![A tray](https://elsewhere.example/a.png)",
+            "image 1 (`https://elsewhere.example/a.png`) is not an image uploaded here",
+        ),
+        (
+            &format!("![]({})", mute["url"].as_str().unwrap()) as &str,
+            "image 1",
+        ),
+        ("Hi <img src=\"/media/x.png\" alt=\"x\">", "not as HTML"),
+    ];
+    for (body, why) in tries {
+        let (status, v) = a
+            .api_post(
+                "/api/v1/communities/commons/articles",
+                &json!({"title": "Wrong", "body": body}),
+            )
+            .await;
+        assert_eq!(status, 422, "{body}: {v}");
+        assert!(v["fields"]["body"].as_str().unwrap().contains(why), "{v}");
+    }
+    let (status, v) = a
+        .api_post(
+            "/api/v1/communities/commons/articles",
+            &json!({"title": "Wrong", "body": "x", "cover": mute["id"]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert!(
+        v["fields"]["cover"].as_str().unwrap().contains("alt"),
+        "{v}"
+    );
+    let (status, v) = a
+        .api_post(
+            "/api/v1/communities/commons/articles",
+            &json!({"title": "Wrong", "body": "x", "cover": "no-such-id"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+
+    // Icons, banners and avatars.
+    let (_, icon) = upload(&a, png_with_exif(600, 600), "icon.png", "").await;
+    let (_, banner) = upload(&a, png_with_exif(1500, 500), "banner.png", "").await;
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/commons",
+            &a.token,
+            Some(json!({"icon": icon["id"], "banner": banner["id"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (_, avatar) = upload(&a, png_with_exif(500, 500), "me.png", "").await;
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            "/api/v1/users/admin",
+            &a.token,
+            Some(json!({"avatar": avatar["id"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["avatar"], avatar["thumbnail"]["url"]);
+    let (_, _, group) = a.get_as("/c/commons").await;
+    assert_eq!(group["icon"]["url"], icon["thumbnail"]["url"], "{group}");
+    assert_eq!(group["icon"]["mediaType"], "image/png");
+    assert_eq!(group["image"]["url"], banner["url"], "{group}");
+    let (_, _, person) = a.get_as("/u/admin").await;
+    assert_eq!(
+        person["icon"]["url"], avatar["thumbnail"]["url"],
+        "{person}"
+    );
+    a.drain().await;
+    let updates: Vec<Value> = peer
+        .received()
+        .into_iter()
+        .map(|r| r.body)
+        .filter(|b| b["type"] == "Update")
+        .collect();
+    assert!(
+        updates
+            .iter()
+            .any(|u| u["object"]["image"]["url"] == banner["url"]),
+        "{updates:?}"
+    );
+    assert!(
+        updates
+            .iter()
+            .any(|u| u["object"]["icon"]["url"] == avatar["thumbnail"]["url"]),
+        "{updates:?}"
+    );
+    let (status, v) = a
+        .call(
+            Method::PATCH,
+            "/api/v1/users/admin",
+            &a.token,
+            Some(json!({"avatar": "nothing"})),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert!(v["fields"]["avatar"].is_string(), "{v}");
+
+    // Orphans: an image two articles use stays until both are gone; a
+    // replaced avatar goes.
+    let (_, second) = a
+        .api_post(
+            "/api/v1/communities/commons/articles",
+            &json!({"title": "Same seedlings", "body": format!("![Seedlings again]({inline_url})")}),
+        )
+        .await;
+    let delete = |uuid: Value| {
+        let a = &a;
+        async move {
+            client()
+                .delete(a.url(&format!("/api/v1/articles/{}", uuid.as_str().unwrap())))
+                .bearer_auth(&a.token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert!(stored(&a, cover_url) && stored(&a, inline_url));
+    assert_eq!(delete(art["uuid"].clone()).await, 204);
+    assert!(!stored(&a, cover_url), "the cover was kept");
+    assert!(!stored(&a, cover["thumbnail"]["url"].as_str().unwrap()));
+    assert!(stored(&a, inline_url), "an image still used was removed");
+    assert_eq!(client().get(cover_url).send().await.unwrap().status(), 404);
+    assert_eq!(delete(second["uuid"].clone()).await, 204);
+    assert!(!stored(&a, inline_url));
+    let (_, other) = upload(&a, png_with_exif(64, 64), "new.png", "").await;
+    a.call(
+        Method::PATCH,
+        "/api/v1/users/admin",
+        &a.token,
+        Some(json!({"avatar": other["id"]})),
+    )
+    .await;
+    assert!(!stored(&a, avatar["thumbnail"]["url"].as_str().unwrap()));
+    assert!(stored(&a, other["thumbnail"]["url"].as_str().unwrap()));
+    assert!(stored(&a, icon["thumbnail"]["url"].as_str().unwrap()));
+}
+db_test!(appear, images_appear);

@@ -219,6 +219,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 default_licence: licence,
                 comment_policy,
                 review_required,
+                ..Default::default()
             };
             match crate::domain::governance::settings::update_community(
                 &ctx, &community, &operator, changes,

@@ -14,12 +14,96 @@ pub const SUMMARY_MAX: usize = 500;
 /// tables (with alignment), footnotes, task lists, strikethrough and
 /// anchors on headings (`h-<slug>`, linkable as `#h-<slug>`).
 pub fn markdown_to_html(md: &str) -> String {
+    markdown_to_html_with_images(md, &[])
+}
+
+fn markdown_events(md: &str) -> Vec<Event<'_>> {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_FOOTNOTES);
     opts.insert(Options::ENABLE_TASKLISTS);
-    let events = with_heading_anchors(Parser::new_ext(md, opts).collect());
+    Parser::new_ext(md, opts).collect()
+}
+
+/// An image written in Markdown: `![alt](url)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkdownImage {
+    pub url: String,
+    pub alt: String,
+}
+
+/// The images of some Markdown, in order, and whether it also has images
+/// in raw HTML (`<img>`), which cannot be checked like the others.
+pub fn markdown_images(md: &str) -> (Vec<MarkdownImage>, bool) {
+    let mut images = Vec::new();
+    let mut raw = false;
+    let mut current: Option<MarkdownImage> = None;
+    for e in markdown_events(md) {
+        match e {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                current = Some(MarkdownImage {
+                    url: dest_url.to_string(),
+                    alt: String::new(),
+                })
+            }
+            Event::End(TagEnd::Image) => images.extend(current.take()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = current.as_mut() {
+                    c.alt.push_str(&t);
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) if h.to_ascii_lowercase().contains("<img") => {
+                raw = true
+            }
+            _ => {}
+        }
+    }
+    for i in &mut images {
+        i.alt = i.alt.trim().to_string();
+    }
+    (images, raw)
+}
+
+/// How an image of the text is shown: where, described how, and its size
+/// (so the page does not jump as it loads).
+#[derive(Debug, Clone)]
+pub struct ShownImage {
+    pub src: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// [`markdown_to_html`], the n-th image of the text shown as `images[n]`
+/// (images past the list keep what the Markdown says).
+pub fn markdown_to_html_with_images(md: &str, images: &[ShownImage]) -> String {
+    let mut events = Vec::new();
+    let mut shown = images.iter();
+    let mut skipping = false;
+    for e in with_heading_anchors(markdown_events(md)) {
+        match e {
+            Event::Start(Tag::Image { .. }) if !skipping => match shown.next() {
+                Some(i) => {
+                    skipping = true;
+                    events.push(Event::InlineHtml(
+                        format!(
+                            "<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\" loading=\"lazy\">",
+                            html_escape::encode_double_quoted_attribute(&i.src),
+                            html_escape::encode_double_quoted_attribute(&i.alt),
+                            i.width,
+                            i.height
+                        )
+                        .into(),
+                    ));
+                }
+                None => events.push(e),
+            },
+            Event::End(TagEnd::Image) if skipping => skipping = false,
+            _ if skipping => {}
+            e => events.push(e),
+        }
+    }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize_html(&html)
@@ -89,6 +173,7 @@ pub fn sanitize_html(html: &str) -> String {
         .link_rel(Some("nofollow noopener noreferrer"))
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("img", ["loading"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
         .add_tag_attributes("div", ["id"])
@@ -112,6 +197,7 @@ pub fn sanitize_html(html: &str) -> String {
             )
             .then(|| value.into()),
             ("input", "type") => (value == "checkbox").then(|| value.into()),
+            ("img", "loading") => (value == "lazy").then(|| value.into()),
             ("input", "disabled") => Some("".into()),
             (h, "id") if h.len() == 2 && h.starts_with('h') => {
                 value.starts_with("h-").then(|| value.into())
@@ -131,11 +217,27 @@ pub fn sanitize_html(html: &str) -> String {
         .to_string()
 }
 
-/// `http://x` → `https://x`; anything else as it is.
+/// `http://x` → `https://x`; anything else as it is. `localhost` is left
+/// alone: it is a local test instance, whose pages allow their own origin.
 pub fn upgrade_http(url: &str) -> String {
     match url.strip_prefix("http://") {
+        Some(rest) if rest.starts_with("localhost:") || rest.starts_with("localhost/") => {
+            url.to_string()
+        }
         Some(rest) => format!("https://{rest}"),
         None => url.to_string(),
+    }
+}
+
+/// The content type of an image file we serve, by the extension of its
+/// name or URL.
+pub fn image_type(name: &str) -> Option<&'static str> {
+    match name.rsplit_once('.')?.1 {
+        "jpg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        "webp" => Some("image/webp"),
+        "gif" => Some("image/gif"),
+        _ => None,
     }
 }
 
@@ -333,6 +435,45 @@ mod tests {
             "{bad}"
         );
         // Sanitizing twice changes nothing.
+        assert_eq!(sanitize_html(&html), html);
+    }
+
+    #[test]
+    fn images_of_the_text() {
+        let md = "![A *seed* tray](/media/a.png) and ![](http://x.example/b.png)\n\n<img src=x>";
+        let (images, raw) = markdown_images(md);
+        assert_eq!(
+            images,
+            vec![
+                MarkdownImage {
+                    url: "/media/a.png".into(),
+                    alt: "A seed tray".into()
+                },
+                MarkdownImage {
+                    url: "http://x.example/b.png".into(),
+                    alt: String::new()
+                }
+            ]
+        );
+        assert!(raw);
+        let html = markdown_to_html_with_images(
+            "![x](/m.png) ![y](http://x.example/b.png)",
+            &[ShownImage {
+                src: "https://here.example/media/m.png".into(),
+                alt: "Seeds \"drying\"".into(),
+                width: 640,
+                height: 480,
+            }],
+        );
+        assert!(
+            html.contains("<img src=\"https://here.example/media/m.png\" alt=\"Seeds &quot;drying&quot;\" width=\"640\" height=\"480\" loading=\"lazy\">"),
+            "{html}"
+        );
+        // Past the list: as written, over https.
+        assert!(
+            html.contains("src=\"https://x.example/b.png\" alt=\"y\""),
+            "{html}"
+        );
         assert_eq!(sanitize_html(&html), html);
     }
 

@@ -197,3 +197,105 @@ pub async fn set_used(
     }
     Ok(before.into_iter().filter(|id| !kept.contains(id)).collect())
 }
+
+/// Markdown of ours rendered to HTML. Its images must be images uploaded
+/// here, each described (by the Markdown's alt text, or the upload's): a
+/// 422 on `field` names every one that is not. Returns the HTML and the
+/// media it shows.
+pub async fn render_markdown(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    field: &str,
+    md: &str,
+) -> AppResult<(String, Vec<i64>)> {
+    use crate::content::{self, ShownImage};
+    let (images, raw) = content::markdown_images(md);
+    if images.is_empty() && !raw {
+        return Ok((content::markdown_to_html(md), Vec::new()));
+    }
+    let ours = format!("{}/media/", ctx.base_url());
+    let name_of = |url: &str| {
+        url.strip_prefix(&ours)
+            .or_else(|| url.strip_prefix("/media/"))
+            .filter(|n| crate::media::valid_name(n))
+            .map(str::to_string)
+    };
+    let names: Vec<String> = images.iter().filter_map(|i| name_of(&i.url)).collect();
+    let found = if names.is_empty() {
+        Vec::new()
+    } else {
+        media::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(media::Column::Name.is_in(names.clone()))
+                    .add(media::Column::ThumbName.is_in(names)),
+            )
+            .all(db)
+            .await?
+    };
+    let mut problems = Vec::new();
+    if raw {
+        problems.push(
+            "images must be written in Markdown, `![what it shows](url)`, not as HTML <img>"
+                .to_string(),
+        );
+    }
+    let mut shown = Vec::new();
+    let mut ids = Vec::new();
+    for (n, image) in images.iter().enumerate() {
+        let which = format!("image {} (`{}`)", n + 1, image.url);
+        let Some(name) = name_of(&image.url) else {
+            problems.push(format!(
+                "{which} is not an image uploaded here: upload it with POST /api/v1/media and use the url it returns"
+            ));
+            continue;
+        };
+        let Some(m) = found
+            .iter()
+            .find(|m| m.name == name || m.thumb_name == name)
+        else {
+            problems.push(format!("{which} is not an image uploaded here"));
+            continue;
+        };
+        let alt = if image.alt.is_empty() {
+            m.alt.clone()
+        } else {
+            image.alt.clone()
+        };
+        if alt.trim().is_empty() {
+            problems.push(format!(
+                "{which} has no alt text: describe it in ![what it shows]({}) or upload it with `alt`",
+                image.url
+            ));
+            continue;
+        }
+        let (width, height) = if m.name == name {
+            (m.width, m.height)
+        } else {
+            (m.thumb_width, m.thumb_height)
+        };
+        shown.push(ShownImage {
+            src: url(ctx, &name),
+            alt,
+            width: u32::try_from(width).unwrap_or(0),
+            height: u32::try_from(height).unwrap_or(0),
+        });
+        ids.push(m.id);
+    }
+    if !problems.is_empty() {
+        return Err(AppError::unprocessable(field, problems.join("; ")));
+    }
+    Ok((content::markdown_to_html_with_images(md, &shown), ids))
+}
+
+/// The cover given in a request: an uploaded image with alt text.
+pub async fn cover(db: &impl ConnectionTrait, uuid: &str) -> AppResult<media::Model> {
+    let m = given(db, "cover", uuid).await?;
+    if m.alt.trim().is_empty() {
+        return Err(AppError::unprocessable(
+            "cover",
+            "the cover has no alt text: upload it again with `alt`, saying what it shows",
+        ));
+    }
+    Ok(m)
+}

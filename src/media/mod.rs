@@ -129,13 +129,7 @@ pub fn valid_name(name: &str) -> bool {
 
 /// The content type of a stored file by its extension.
 pub fn content_type(ext: &str) -> Option<&'static str> {
-    match ext {
-        "jpg" => Some("image/jpeg"),
-        "png" => Some("image/png"),
-        "webp" => Some("image/webp"),
-        "gif" => Some("image/gif"),
-        _ => None,
-    }
+    crate::content::image_type(&format!("x.{ext}"))
 }
 
 fn path(name: &str) -> Path {

@@ -497,6 +497,25 @@ pub struct ArticlePage {
     pub shares: u64,
     /// The community's comment policy, as a message.
     pub policy: String,
+    /// The cover: shown atop the article, and `og:image` for previews.
+    pub cover: Option<ImageView>,
+}
+
+/// An uploaded image as a page shows it.
+pub struct ImageView {
+    pub url: String,
+    pub alt: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+pub fn image_view(data: &Data, m: &entity::media::Model) -> ImageView {
+    ImageView {
+        url: data.url(&format!("/media/{}", m.name)),
+        alt: m.alt.clone(),
+        width: m.width,
+        height: m.height,
+    }
 }
 
 /// A comment as shown under an article, at its depth in the thread.
@@ -638,6 +657,7 @@ impl ArticlePage {
                     .and_then(|c| c.comment_policy.as_deref()),
             )
             .to_string(),
+            cover: v.cover.as_ref().map(|m| image_view(data, m)),
         }
     }
 }

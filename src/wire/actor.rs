@@ -35,6 +35,9 @@ pub struct ActorDoc {
     pub public_key: PublicKeyDoc,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<Value>,
+    /// The banner (Mastodon's header image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manually_approves_followers: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

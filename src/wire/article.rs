@@ -66,6 +66,9 @@ pub struct ArticleDoc {
         deserialize_with = "one_or_many"
     )]
     pub tag: Vec<Value>,
+    /// A picture for the post (a cover): an `Image`, or its URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Value>,
     /// Images and other files (one or many).
     #[serde(
         default,

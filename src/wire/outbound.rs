@@ -19,6 +19,20 @@ pub struct ArticleParts<'a> {
     pub authors: &'a [actor::Model],
     pub community: Option<&'a actor::Model>,
     pub tags: &'a [String],
+    pub cover: Option<&'a entity::media::Model>,
+}
+
+/// An uploaded image as ActivityStreams `Image` (our media are served at
+/// `{base}/media/{name}`), with its alt text as `name`.
+pub fn image(base: &str, m: &entity::media::Model) -> Value {
+    json!({
+        "type": "Image",
+        "mediaType": m.mime,
+        "url": format!("{base}/media/{}", m.name),
+        "name": m.alt,
+        "width": m.width,
+        "height": m.height,
+    })
 }
 
 pub fn activity_id(base: &str) -> String {
@@ -108,7 +122,19 @@ pub fn object_doc(base: &str, view: ArticleParts<'_>) -> ArticleDoc {
         likes: collection("likes"),
         shares: collection("shares"),
         sensitive: Some(false),
-        attachment: Vec::new(),
+        // The cover: `image` for what shows articles with a picture (Lemmy,
+        // WordPress), and an attachment, which Mastodon shows under the
+        // post's link.
+        image: view.cover.map(|m| image(base, m)),
+        attachment: view
+            .cover
+            .map(|m| {
+                let mut doc = image(base, m);
+                doc["type"] = json!("Document");
+                doc
+            })
+            .into_iter()
+            .collect(),
         actor: None,
         start_time: None,
         end_time: None,
@@ -354,6 +380,7 @@ pub fn comment_doc(
         likes: None,
         shares: None,
         sensitive: Some(false),
+        image: None,
         attachment: Vec::new(),
         actor: None,
         start_time: None,
@@ -380,7 +407,19 @@ pub fn local_actor(base: &str, m: &actor::Model, id: url::Url) -> crate::wire::a
     };
     let parse = |s: &Option<String>| s.as_deref().and_then(|s| Url::parse(s).ok());
     let page = m.ap_id.clone();
-    let icon = format!("{base}/static/icon.png");
+    // An uploaded icon and banner, else the instance's icon.
+    let picture = |url: &str| {
+        let mut doc = json!({"type": "Image", "url": url});
+        if let Some(t) = crate::content::image_type(url) {
+            doc["mediaType"] = json!(t);
+        }
+        doc
+    };
+    let icon = picture(
+        &m.icon_url
+            .clone()
+            .unwrap_or_else(|| format!("{base}/static/icon.png")),
+    );
     let link = |href: &str, text: &str| {
         format!(
             "<a href=\"{}\" rel=\"me nofollow noopener noreferrer\" target=\"_blank\">{}</a>",
@@ -448,7 +487,8 @@ pub fn local_actor(base: &str, m: &actor::Model, id: url::Url) -> crate::wire::a
             owner: id.clone(),
             public_key_pem: m.public_key_pem.clone(),
         },
-        icon: Some(json!({"type": "Image", "mediaType": "image/png", "url": icon})),
+        icon: Some(icon),
+        image: m.image_url.as_deref().map(picture),
         manually_approves_followers: Some(m.manually_approves),
         discoverable: Some(true),
         indexable: Some(true),

@@ -43,12 +43,17 @@ pub struct ArticleInput {
     #[serde(deserialize_with = "crate::domain::nullable")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub publish_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// The cover image: the id of an upload (`POST /api/v1/media`) with alt
+    /// text; shown atop the article and in link previews. `null` removes it.
+    #[serde(deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub cover: Option<Option<String>>,
 }
 
 /// Kept for callers that build a new article directly (the benchmark).
 pub type NewArticle = ArticleInput;
 
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 10] = [
     "title",
     "summary",
     "body",
@@ -58,6 +63,7 @@ const FIELDS: [&str; 9] = [
     "draft",
     "co_authors",
     "publish_at",
+    "cover",
 ];
 
 impl ArticleInput {
@@ -184,6 +190,7 @@ impl ArticleInput {
             && self.draft.is_none()
             && self.co_authors.is_none()
             && self.publish_at.is_none()
+            && self.cover.is_none()
     }
 }
 

@@ -184,6 +184,13 @@ pub async fn publish(
     let now = crate::db::now();
     // Scheduled: a draft until then (a time already past publishes now).
     let scheduled = input.publish_at.flatten().filter(|t| *t > now);
+    let (html, mut media) =
+        crate::domain::media::render_markdown(ctx, &ctx.db, "body", &body).await?;
+    let cover = match input.cover.clone().flatten() {
+        Some(uuid) => Some(crate::domain::media::cover(&ctx.db, &uuid).await?),
+        None => None,
+    };
+    media.extend(cover.as_ref().map(|c| c.id));
     let txn = crate::db::begin_write(&ctx.db).await?;
     let slug = free_slug(&txn, community.id, &title, None).await?;
     let saved = article::ActiveModel {
@@ -196,8 +203,9 @@ pub async fn publish(
         title: Set(title),
         slug: Set(Some(slug.clone())),
         summary: Set(summary),
-        content_html: Set(content::markdown_to_html(&body)),
+        content_html: Set(html),
         source_md: Set(Some(body)),
+        cover_id: Set(cover.map(|c| c.id)),
         url: Set(Some(ctx.url(&format!("/c/{}/{slug}", community.username)))),
         language: Set(input.language.clone().flatten()),
         licence: Set(Some(licence)),
@@ -220,6 +228,7 @@ pub async fn publish(
     .await?;
     set_authors(&txn, saved.id, &authors).await?;
     set_tags(&txn, saved.id, input.tags.as_deref().unwrap_or(&[])).await?;
+    crate::domain::media::set_used(&txn, saved.id, &media).await?;
     let view = load_view(&txn, saved).await?;
     if !view.article.draft {
         federate_create(ctx, &txn, &view).await?;
@@ -256,6 +265,7 @@ pub async fn announce(
     let uuid = uuid::Uuid::now_v7().to_string();
     let ap_id = ctx.url(&format!("/notes/{uuid}"));
     let now = crate::db::now();
+    let (html, media) = crate::domain::media::render_markdown(ctx, &ctx.db, "body", body).await?;
     let txn = crate::db::begin_write(&ctx.db).await?;
     let saved = article::ActiveModel {
         uuid: Set(Some(uuid)),
@@ -267,7 +277,7 @@ pub async fn announce(
         title: Set(String::new()),
         slug: Set(None),
         summary: Set(content::truncate_words(&content::plain_text(body), 200)),
-        content_html: Set(content::markdown_to_html(body)),
+        content_html: Set(html),
         source_md: Set(Some(body.to_string())),
         url: Set(Some(ap_id)),
         language: Set(None),
@@ -286,6 +296,7 @@ pub async fn announce(
     .insert(&txn)
     .await?;
     set_authors(&txn, saved.id, std::slice::from_ref(author)).await?;
+    crate::domain::media::set_used(&txn, saved.id, &media).await?;
     let view = load_view(&txn, saved).await?;
     federate_create(ctx, &txn, &view).await?;
     let changes = shown::article(&txn, &view).await?;
@@ -316,6 +327,16 @@ pub async fn edit(
             "a published article cannot become a draft again; delete it instead",
         ));
     }
+    // What the text and the cover show, checked before anything changes.
+    let rendered = match &input.body {
+        Some(b) => Some(crate::domain::media::render_markdown(ctx, &ctx.db, "body", b).await?),
+        None => None,
+    };
+    let cover = match &input.cover {
+        Some(Some(uuid)) => Some(Some(crate::domain::media::cover(&ctx.db, uuid).await?)),
+        Some(None) => Some(None),
+        None => None,
+    };
     let txn = crate::db::begin_write(&ctx.db).await?;
     let mut row: article::ActiveModel = current.clone().into();
     if let Some(title) = &input.title
@@ -345,9 +366,12 @@ pub async fn edit(
         .clone()
         .or_else(|| current.source_md.clone())
         .unwrap_or_default();
-    if let Some(b) = &input.body {
-        row.content_html = Set(content::markdown_to_html(b));
+    if let (Some(b), Some((html, _))) = (&input.body, &rendered) {
+        row.content_html = Set(html.clone());
         row.source_md = Set(Some(b.clone()));
+    }
+    if let Some(c) = &cover {
+        row.cover_id = Set(c.as_ref().map(|c| c.id));
     }
     match &input.summary {
         Some(Some(s)) => row.summary = Set(s.clone()),
@@ -400,6 +424,31 @@ pub async fn edit(
         row.updated = Set(Some(now));
     }
     let saved = row.update(&txn).await?;
+    let mut unused = Vec::new();
+    if rendered.is_some() || cover.is_some() {
+        let mut media = match &rendered {
+            Some((_, ids)) => ids.clone(),
+            // The text is unchanged: the images it shows stay in use, the
+            // former cover only if the text shows it too.
+            None => {
+                let old_cover = crate::domain::media::by_id(&txn, current.cover_id).await?;
+                let text = current.source_md.as_deref().unwrap_or_default();
+                let shown = |m: &entity::media::Model| {
+                    text.contains(&m.name) || text.contains(&m.thumb_name)
+                };
+                crate::domain::media::used_by(&txn, saved.id)
+                    .await?
+                    .into_iter()
+                    .filter(|id| match &old_cover {
+                        Some(c) if c.id == *id => shown(c),
+                        _ => true,
+                    })
+                    .collect()
+            }
+        };
+        media.extend(saved.cover_id);
+        unused = crate::domain::media::set_used(&txn, saved.id, &media).await?;
+    }
     if let Some(tags) = &input.tags {
         set_tags(&txn, saved.id, tags).await?;
     }
@@ -429,6 +478,7 @@ pub async fn edit(
     changes.merge(shown::article(&txn, &view).await?);
     txn.commit().await?;
     ctx.committed(changes).await;
+    crate::domain::media::remove_unused(ctx, &unused).await?;
     Ok(view)
 }
 
@@ -477,6 +527,8 @@ pub async fn delete(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppR
     let mut row: article::ActiveModel = current.clone().into();
     row.deleted_at = Set(Some(crate::db::now()));
     row.update(&txn).await?;
+    // Its images go too, once nothing else uses them.
+    let unused = crate::domain::media::set_used(&txn, current.id, &[]).await?;
     if !current.draft {
         let base = ctx.base_url();
         let Some(first) = view.authors.first() else {
@@ -493,5 +545,6 @@ pub async fn delete(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppR
     let changes = shown::article(&txn, &view).await?;
     txn.commit().await?;
     ctx.committed(changes).await;
+    crate::domain::media::remove_unused(ctx, &unused).await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::wire::outbound;
-use entity::{actor, article, article_author, article_slug, article_tag};
+use entity::{actor, article, article_author, article_slug, article_tag, media};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
 
@@ -14,6 +14,8 @@ pub struct ArticleView {
     pub authors: Vec<actor::Model>,
     pub community: Option<actor::Model>,
     pub tags: Vec<String>,
+    /// Its cover image, when it has one.
+    pub cover: Option<media::Model>,
 }
 
 impl ArticleView {
@@ -24,6 +26,7 @@ impl ArticleView {
             authors: &self.authors,
             community: self.community.as_ref(),
             tags: &self.tags,
+            cover: self.cover.as_ref(),
         }
     }
 }
@@ -69,6 +72,18 @@ pub async fn load_views(
     {
         tags.entry(t.article_id).or_default().push(t.tag);
     }
+    let cover_ids: Vec<i64> = articles.iter().filter_map(|a| a.cover_id).collect();
+    let covers: HashMap<i64, media::Model> = if cover_ids.is_empty() {
+        HashMap::new()
+    } else {
+        media::Entity::find()
+            .filter(media::Column::Id.is_in(cover_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect()
+    };
     Ok(articles
         .into_iter()
         .map(|article| {
@@ -83,6 +98,7 @@ pub async fn load_views(
                     .collect(),
                 community: article.community_id.and_then(|c| actors.get(&c).cloned()),
                 tags: tags.remove(&article.id).unwrap_or_default(),
+                cover: article.cover_id.and_then(|c| covers.get(&c).cloned()),
                 article,
             }
         })
@@ -122,11 +138,16 @@ pub async fn load_view(
         .into_iter()
         .map(|t| t.tag)
         .collect();
+    let cover = match article.cover_id {
+        Some(id) => media::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
     Ok(ArticleView {
         article,
         authors,
         community,
         tags,
+        cover,
     })
 }
 

@@ -40,6 +40,16 @@ pub struct CommunityChanges {
     pub comment_policy: Option<String>,
     /// Articles by authors wait for an editor's review.
     pub review_required: Option<bool>,
+    /// Its icon: the id of an upload (`POST /api/v1/media`); `null`
+    /// removes it.
+    #[serde(deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub icon: Option<Option<String>>,
+    /// Its banner (the actor's `image`): the id of an upload; `null`
+    /// removes it.
+    #[serde(deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub banner: Option<Option<String>>,
 }
 
 impl CommunityChanges {
@@ -90,10 +100,12 @@ impl CommunityChanges {
             && self.default_licence.is_none()
             && self.comment_policy.is_none()
             && self.review_required.is_none()
+            && self.icon.is_none()
+            && self.banner.is_none()
         {
             p.insert(
                 "body".into(),
-                "give at least one of: title, summary, charter, default_licence, comment_policy, review_required".into(),
+                "give at least one of: title, summary, charter, default_licence, comment_policy, review_required, icon, banner".into(),
             );
         }
         p
@@ -155,6 +167,14 @@ pub async fn update_community(
         row.review_required = Set(r);
         changed.push("review_required");
     }
+    let pictures = Pictures::given(&ctx.db, changes.icon, changes.banner).await?;
+    let replaced = pictures.apply(ctx, community, &mut row);
+    if pictures.icon.is_some() {
+        changed.push("icon");
+    }
+    if pictures.banner.is_some() {
+        changed.push("banner");
+    }
     if changed.is_empty() && charter.is_none() && policy.is_none() {
         return Ok(community.clone());
     }
@@ -186,10 +206,12 @@ pub async fn update_community(
         .await?;
     }
     // The comment policy and review are ours alone; the rest is profile.
-    let seen = changed
-        .iter()
-        .any(|c| matches!(*c, "title" | "summary" | "default_licence"))
-        || charter.is_some();
+    let seen = changed.iter().any(|c| {
+        matches!(
+            *c,
+            "title" | "summary" | "default_licence" | "icon" | "banner"
+        )
+    }) || charter.is_some();
     if seen {
         send_update(ctx, &txn, &saved).await?;
     }
@@ -199,6 +221,7 @@ pub async fn update_community(
     } else {
         ctx.changed(crate::cache::Changes::everything()).await;
     }
+    crate::domain::media::remove_unused(ctx, &replaced).await?;
     Ok(saved)
 }
 
@@ -234,6 +257,11 @@ pub struct ProfileChanges {
     #[serde(deserialize_with = "crate::domain::nullable")]
     #[schema(value_type = Option<String>)]
     pub bio: Option<Option<String>>,
+    /// The avatar (the actor's `icon`): the id of an upload (`POST
+    /// /api/v1/media`); `null` removes it.
+    #[serde(deserialize_with = "crate::domain::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub avatar: Option<Option<String>>,
 }
 
 impl ProfileChanges {
@@ -255,8 +283,8 @@ impl ProfileChanges {
                 format!("at most {} characters of plain text", content::SUMMARY_MAX),
             );
         }
-        if self.display_name.is_none() && self.bio.is_none() {
-            p.insert("body".into(), "give display_name or bio".into());
+        if self.display_name.is_none() && self.bio.is_none() && self.avatar.is_none() {
+            p.insert("body".into(), "give display_name, bio or avatar".into());
         }
         p
     }
@@ -287,12 +315,74 @@ pub async fn update_profile(
     if let Some(b) = changes.bio {
         row.summary = Set(clean(b));
     }
+    let pictures = Pictures::given(&ctx.db, changes.avatar, None).await?;
+    let replaced = pictures.apply(ctx, person, &mut row);
     let txn = crate::db::begin_write(&ctx.db).await?;
     let saved = row.update(&txn).await?;
     send_update(ctx, &txn, &saved).await?;
     txn.commit().await?;
     ctx.committed(crate::cache::Changes::everything()).await;
+    crate::domain::media::remove_unused(ctx, &replaced).await?;
     Ok(saved)
+}
+
+/// A new icon (avatar) or banner, or their removal (`Some(None)`).
+struct Pictures {
+    icon: Option<Option<entity::media::Model>>,
+    banner: Option<Option<entity::media::Model>>,
+}
+
+impl Pictures {
+    /// The uploads named by a request (a 422 for an unknown id); `icon`
+    /// is the field a person calls `avatar`.
+    async fn given(
+        db: &impl ConnectionTrait,
+        icon: Option<Option<String>>,
+        banner: Option<Option<String>>,
+    ) -> AppResult<Pictures> {
+        async fn one(
+            db: &impl ConnectionTrait,
+            field: &str,
+            given: Option<Option<String>>,
+        ) -> AppResult<Option<Option<entity::media::Model>>> {
+            Ok(match given {
+                Some(Some(uuid)) => {
+                    Some(Some(crate::domain::media::given(db, field, &uuid).await?))
+                }
+                Some(None) => Some(None),
+                None => None,
+            })
+        }
+        let icon_field = if banner.is_some() { "icon" } else { "avatar" };
+        Ok(Pictures {
+            icon: one(db, icon_field, icon).await?,
+            banner: one(db, "banner", banner).await?,
+        })
+    }
+
+    /// Set them on the actor's row (the icon as its thumbnail, at most
+    /// 400 pixels, the banner in its display size); returns the media they
+    /// replace.
+    fn apply(
+        &self,
+        ctx: &AppContext,
+        actor: &actor::Model,
+        row: &mut actor::ActiveModel,
+    ) -> Vec<i64> {
+        let url = |name: &str| crate::domain::media::url(ctx, name);
+        let mut replaced = Vec::new();
+        if let Some(icon) = &self.icon {
+            row.icon_media_id = Set(icon.as_ref().map(|m| m.id));
+            row.icon_url = Set(icon.as_ref().map(|m| url(&m.thumb_name)));
+            replaced.extend(actor.icon_media_id);
+        }
+        if let Some(banner) = &self.banner {
+            row.image_media_id = Set(banner.as_ref().map(|m| m.id));
+            row.image_url = Set(banner.as_ref().map(|m| url(&m.name)));
+            replaced.extend(actor.image_media_id);
+        }
+        replaced
+    }
 }
 
 /// `Update` of `actor`'s document to its followers.

@@ -38,9 +38,11 @@ pub struct ArticleOut {
     community: Option<String>,
     /// The authors' ActivityPub ids, the first one first.
     authors: Vec<String>,
+    /// The cover image, when it has one.
+    cover: Option<super::media::MediaOut>,
 }
 
-pub fn article_json(v: &ArticleView) -> ArticleOut {
+pub fn article_json(data: &Data, v: &ArticleView) -> ArticleOut {
     let a = &v.article;
     ArticleOut {
         id: a.ap_id.clone(),
@@ -63,6 +65,7 @@ pub fn article_json(v: &ArticleView) -> ArticleOut {
         publish_at: a.publish_at,
         community: v.community.as_ref().map(|c| c.ap_id.clone()),
         authors: v.authors.iter().map(|p| p.ap_id.clone()).collect(),
+        cover: v.cover.as_ref().map(|m| super::media_json(data, m)),
     }
 }
 
@@ -113,7 +116,7 @@ pub(super) async fn create_article(
 ) -> AppResult<(StatusCode, Json<ArticleOut>)> {
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let view = publish(&data, &community, &person, input).await?;
-    Ok((StatusCode::CREATED, Json(article_json(&view))))
+    Ok((StatusCode::CREATED, Json(article_json(&data, &view))))
 }
 
 /// A short announcement: Markdown, federated as a Note.
@@ -148,7 +151,7 @@ pub(super) async fn create_announcement(
     let community = get_local(&data.db, LocalKind::Community, &name).await?;
     let text = input.body.unwrap_or_default();
     let view = crate::domain::articles::announce(&data, &community, &person, &text).await?;
-    Ok((StatusCode::CREATED, Json(article_json(&view))))
+    Ok((StatusCode::CREATED, Json(article_json(&data, &view))))
 }
 
 /// An article; a draft only for its authors.
@@ -177,9 +180,10 @@ pub(super) async fn get_article(
         if !view.authors.iter().any(|p| p.id == person.id) {
             return Err(AppError::NotFound(format!("no article {uuid} here")));
         }
-        return Ok(Json(article_json(&view)));
+        return Ok(Json(article_json(&data, &view)));
     }
     Ok(Json(article_json(
+        &data,
         &crate::domain::articles::load_view(&data.db, a).await?,
     )))
 }
@@ -203,7 +207,7 @@ pub(super) async fn patch_article(
     Body(ArticlePatch(input)): Body<ArticlePatch>,
 ) -> AppResult<Json<ArticleOut>> {
     let view = crate::domain::articles::edit(&data, &person, &uuid, input).await?;
-    Ok(Json(article_json(&view)))
+    Ok(Json(article_json(&data, &view)))
 }
 
 /// Delete an article: its page and object answer 410, and Delete federates.

@@ -199,6 +199,10 @@ pub(super) struct CommunityOut {
     comment_policy: String,
     /// Articles by authors wait for an editor's review.
     review_required: bool,
+    /// The icon's address, when one was uploaded.
+    icon: Option<String>,
+    /// The banner's address, when one was uploaded.
+    banner: Option<String>,
 }
 
 pub(super) fn community_json(c: &actor::Model) -> CommunityOut {
@@ -217,6 +221,8 @@ pub(super) fn community_json(c: &actor::Model) -> CommunityOut {
             .clone()
             .unwrap_or_else(|| "open".to_string()),
         review_required: c.review_required,
+        icon: c.icon_url.clone(),
+        banner: c.image_url.clone(),
     }
 }
 

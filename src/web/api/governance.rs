@@ -80,6 +80,8 @@ pub(super) struct ProfileOut {
     name: String,
     display_name: Option<String>,
     bio: Option<String>,
+    /// The avatar's address, when one was uploaded.
+    avatar: Option<String>,
 }
 
 /// Change a person's display name or bio (the person, or an instance
@@ -105,6 +107,7 @@ pub(super) async fn patch_user(
         name: saved.username,
         display_name: saved.display_name,
         bio: saved.summary,
+        avatar: saved.icon_url,
     }))
 }
 
