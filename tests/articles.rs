@@ -454,7 +454,7 @@ async fn co_authors_and_outbox_pages() {
 async fn hostile_markdown_never_reaches_pages_json_or_feeds() {
     let a = TestInstance::start(Backend::Sqlite).await;
     let body = "Hi <script>alert(1)</script><style>body{display:none}</style>\n\n\
-[click](javascript:alert(2)) <a href=\"javascript:alert(3)\">x</a> <img src=x onerror=\"alert(4)\"> \
+[click](javascript:alert(2)) <a href=\"javascript:alert(3)\">x</a> <span onerror=\"alert(4)\">s</span> \
 <p onclick=\"alert(5)\">p</p> [data](data:text/html;base64,PHNjcmlwdD4=)";
     let (status, art) = a
         .api_post(
