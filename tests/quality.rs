@@ -331,3 +331,87 @@ async fn scheduled_publishing(backend: Backend) {
     assert!(v["fields"]["publish_at"].is_string(), "{v}");
 }
 db_test!(scheduled, scheduled_publishing);
+
+/// `/source.tar.gz` is the source of the running commit: every file
+/// tracked in that commit, byte for byte (git's own blob hashes), and
+/// nothing else; `/source` names the version and the commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_offer() {
+    let commit = peerpress::web::pages::COMMIT;
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let tree = std::process::Command::new("git")
+        .args(["-C", repo, "ls-tree", "-r", "-z", commit])
+        .output()
+        .ok()
+        .filter(|o| o.status.success() && !commit.is_empty());
+    let a = TestInstance::start(Backend::Sqlite).await;
+    let page = a.page(&a.url("/source")).await;
+    assert!(
+        page.contains(env!("CARGO_PKG_VERSION")) && page.contains("href=\"/source.tar.gz\""),
+        "{page}"
+    );
+    let res = get(&a.url("/source.tar.gz"), &[("accept-encoding", "gzip")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/gzip");
+    assert!(!res.headers().contains_key("content-encoding"));
+    let archive = res.bytes().await.unwrap();
+    let Some(tree) = tree else {
+        eprintln!("not a git checkout: the archive's content is not compared");
+        assert!(archive.len() > 1000);
+        return;
+    };
+    assert!(page.contains(commit), "{page}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut tar = std::process::Command::new("tar")
+        .args(["-xzf", "-", "-C"])
+        .arg(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    tar.stdin.take().unwrap().write_all(&archive).unwrap();
+    assert!(tar.wait().unwrap().success());
+    let top: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(top.len(), 1, "one top directory");
+    let root = top.into_iter().next().unwrap().unwrap().path();
+    // `<mode> blob <sha1>\t<path>\0` for each file of the commit.
+    let mut expected = 0;
+    for entry in tree.stdout.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        let entry = String::from_utf8(entry.to_vec()).unwrap();
+        let (meta, path) = entry.split_once('\t').unwrap();
+        let fields: Vec<&str> = meta.split(' ').collect();
+        if fields[1] != "blob" {
+            continue;
+        }
+        let file = root.join(path);
+        let bytes = if fields[0] == "120000" {
+            std::fs::read_link(&file)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .as_bytes()
+                .to_vec()
+        } else {
+            std::fs::read(&file).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        let mut blob = format!("blob {}\0", bytes.len()).into_bytes();
+        blob.extend(&bytes);
+        let sha = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &blob);
+        assert_eq!(hex::encode(sha.as_ref()), fields[2], "{path} differs");
+        expected += 1;
+    }
+    let mut found = 0;
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() && !p.is_symlink() {
+                stack.push(p);
+            } else {
+                found += 1;
+            }
+        }
+    }
+    assert_eq!(found, expected, "files in the archive beyond the commit's");
+    assert!(root.join("Cargo.toml").exists() && root.join("src/lib.rs").exists());
+}

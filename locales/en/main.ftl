@@ -151,4 +151,5 @@ role-admin = admin
 ## Other pages
 instance-actor-page = This is the instance actor of a peerpress server.
 source-title = Source code
-source-body = This server runs peerpress { $version }, free software under the GNU Affero General Public License, version 3 or later. The operator publishes the source of the running version; set { $setting } to link to it from every page.
+source-body = This server runs peerpress { $version } (commit { $commit }), free software under the GNU Affero General Public License, version 3 or later. The source of this running version: { $archive }.
+source-elsewhere = Its operator also publishes it at { $link }.

@@ -151,4 +151,5 @@ role-admin = administration
 ## Autres pages
 instance-actor-page = Ceci est l'acteur d'instance d'un serveur peerpress.
 source-title = Code source
-source-body = Ce serveur fait tourner peerpress { $version }, logiciel libre sous licence publique générale GNU Affero, version 3 ou ultérieure. L'opérateur publie le code source de la version en service ; renseignez { $setting } pour y renvoyer depuis chaque page.
+source-body = Ce serveur fait tourner peerpress { $version } (commit { $commit }), logiciel libre sous licence publique générale GNU Affero, version 3 ou ultérieure. Le code source de la version en service : { $archive }.
+source-elsewhere = Son opérateur le publie aussi à l'adresse { $link }.

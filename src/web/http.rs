@@ -20,6 +20,8 @@ fn negotiated(path: &str) -> bool {
     !(path.starts_with("/api/")
         || path.starts_with("/static/")
         || path.starts_with("/.well-known/")
+        || path.starts_with("/media/")
+        || path.ends_with(".tar.gz")
         || path.starts_with("/nodeinfo")
         || path.ends_with(".atom")
         || path.ends_with(".rss")

@@ -75,6 +75,7 @@ pub fn router(
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/source", get(pages::source))
+        .route("/source.tar.gz", get(pages::source_archive))
         .route("/static/icon.png", get(pages::icon))
         .route("/favicon.ico", get(pages::icon))
         .route("/robots.txt", get(pages::robots))
@@ -122,7 +123,15 @@ pub fn router(
         .layer(axum::middleware::from_fn(http::layer))
         .layer(axum::middleware::from_fn(fetch_auth::layer))
         .layer(axum::middleware::map_response(security_headers))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // Not the source archive again: it is gzip already.
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when({
+                use tower_http::compression::predicate::{
+                    DefaultPredicate, NotForContentType, Predicate,
+                };
+                DefaultPredicate::new().and(NotForContentType::const_new("application/gzip"))
+            }),
+        )
         .layer(axum::middleware::from_fn_with_state(
             ctx,
             record_client_addr,

@@ -394,22 +394,78 @@ pub fn removed_page(
     )
 }
 
+/// The source of this very build (AGPL-3.0 §13), packed by `build.rs`.
+const SOURCE_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/source.tar.gz"));
+
+/// The commit it was built from (empty for a build outside git).
+pub const COMMIT: &str = env!("PEERPRESS_COMMIT");
+
+/// `/source`: the version and commit running, and where its source is.
 pub async fn source(data: Data, viewer: Viewer) -> AppResult<Html<String>> {
     let lang = viewer.lang;
+    let commit = if COMMIT.is_empty() {
+        "—".to_string()
+    } else {
+        format!("<code>{COMMIT}</code>")
+    };
+    let mut body = format!(
+        "<p>{}</p>",
+        lang.html(
+            "source-body",
+            &[
+                ("version", env!("CARGO_PKG_VERSION")),
+                ("commit", &commit),
+                (
+                    "archive",
+                    "<a href=\"/source.tar.gz\"><code>source.tar.gz</code></a>",
+                ),
+            ]
+        )
+    );
+    let elsewhere = &data.settings.server.source_url;
+    if !elsewhere.is_empty() {
+        let link = format!(
+            "<a href=\"{0}\">{1}</a>",
+            html_escape::encode_double_quoted_attribute(elsewhere),
+            html_escape::encode_text(elsewhere)
+        );
+        body.push_str(&format!(
+            "<p>{}</p>",
+            lang.html("source-elsewhere", &[("link", &link)])
+        ));
+    }
     render(&MessagePage {
         layout: Layout::new(&data, &viewer),
         title: lang.t("source-title"),
-        body_html: format!(
-            "<p>{}</p>",
-            lang.html(
-                "source-body",
-                &[
-                    ("version", env!("CARGO_PKG_VERSION")),
-                    ("setting", "<code>server.source_url</code>"),
-                ]
-            )
-        ),
+        body_html: body,
     })
+}
+
+/// `/source.tar.gz`: the tracked files of the running commit.
+pub async fn source_archive() -> Response {
+    let short: String = COMMIT.chars().take(12).collect();
+    let name = if short.is_empty() {
+        format!("peerpress-{}.tar.gz", env!("CARGO_PKG_VERSION"))
+    } else {
+        format!("peerpress-{}-{short}.tar.gz", env!("CARGO_PKG_VERSION"))
+    };
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .unwrap_or(HeaderValue::from_static("attachment"));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/gzip"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        SOURCE_ARCHIVE,
+    )
+        .into_response()
 }
 
 /// `/robots.txt`: everything public may be crawled, the API not; the

@@ -119,6 +119,7 @@ pub fn spawn_worker(a: &TestInstance, extra_env: &[(&str, &str)]) -> std::proces
         .env("PEERPRESS__SERVER__DOMAIN", &a.domain)
         .env("PEERPRESS__DATABASE__URL", &a.db_url)
         .env("PEERPRESS__DATABASE__MAX_CONNECTIONS", "4")
+        .env("PEERPRESS__MEDIA__DIR", &a.media_dir)
         .env("PEERPRESS_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit());
