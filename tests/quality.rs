@@ -415,3 +415,71 @@ async fn source_offer() {
     assert_eq!(found, expected, "files in the archive beyond the commit's");
     assert!(root.join("Cargo.toml").exists() && root.join("src/lib.rs").exists());
 }
+
+/// Remote articles on the network page keep what long reads need: the
+/// tables, lists, figures and images (with alt text) of a real WordPress
+/// article and of a table-heavy post; http images are asked for over https,
+/// images without a usable address become their alt text; headings sit
+/// below the card's own `<h3>`.
+async fn network_pages_keep_long_reads(backend: Backend) {
+    use crate::harness::FakePeer;
+    let a = TestInstance::start(backend).await;
+    let peer = FakePeer::start().await;
+    peer.be_followed_by(&a, "commons").await;
+    let wordpress: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/real/wordpress/objects/page.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let posts = [
+        ("wp", wordpress["content"].clone()),
+        (
+            "table",
+            json!("<h1>Harvest</h1><table><tr><th style=\"text-align: right\">Crop</th></tr><tr><td>Beans</td></tr></table>\
+<p><img src=\"http://garden.example/beans.jpg\" alt=\"Beans on the vine\"></p>\
+<p><img src=\"data:image/png;base64,AAAA\" alt=\"A chart of the yields\"></p><ul><li>sow</li><li>weed</li></ul>"),
+        ),
+    ];
+    for (n, content) in posts {
+        let object = json!({
+            "id": format!("{}/articles/{n}", peer.base),
+            "type": "Article",
+            "name": format!("Post {n}"),
+            "attributedTo": peer.actor_id,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "content": content,
+            "license": "https://creativecommons.org/licenses/by-sa/4.0/",
+        });
+        let create = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/activities/{n}", peer.base),
+            "type": "Create",
+            "actor": peer.actor_id,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "object": object,
+        });
+        assert_eq!(peer.post(&a.url("/inbox"), &create).await.0, 202);
+    }
+    let page = a.page(&a.url("/c/commons/network")).await;
+    for kept in [
+        "<figure>",
+        "<figcaption>",
+        "<ol>",
+        "<img width=\"696\" height=\"1024\" src=\"https://i0.wp.com/dbzer0.com/wp-content/uploads/2025/12/Splash-Art.jpg?resize=696%2C1024&amp;ssl=1\" alt=\"\">",
+        "<th style=\"text-align: right\">Crop</th>",
+        "<td>Beans</td>",
+        "<img src=\"https://garden.example/beans.jpg\" alt=\"Beans on the vine\">",
+        "<span class=\"missing-image\">[A chart of the yields]</span>",
+        "<li>weed</li>",
+        "<h4>Harvest</h4>",
+        "<h5>",
+    ] {
+        assert!(page.contains(kept), "{kept} not in {page}");
+    }
+    assert!(!page.contains("<h1>Harvest") && !page.contains("<h2>"), "{page}");
+    assert!(!page.contains("data:image"), "{page}");
+}
+db_test!(network_long_reads, network_pages_keep_long_reads);

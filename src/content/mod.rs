@@ -311,6 +311,123 @@ pub fn sanitize_remote_html_bounded(html: &str, origin: &url::Url, original: &st
     )
 }
 
+/// Sanitize a remote article or post for the network page: what
+/// [`sanitize_remote_html`] keeps, and what long reads need too — tables
+/// (cell alignment kept), images with their alt text, figures, rules,
+/// definition lists, super- and subscripts. An image over `http:` is asked
+/// for over `https:`; one that cannot be (no usable address) is replaced by
+/// its alt text, so nothing disappears silently. Cut to `REMOTE_HTML_MAX`
+/// like the rest, with a link to `original`.
+pub fn sanitize_remote_article(html: &str, origin: &url::Url, original: &str) -> String {
+    let clean = remote_article_builder(origin).clean(html).to_string();
+    let clean = if clean.len() <= REMOTE_HTML_MAX {
+        clean
+    } else {
+        let mut cut = REMOTE_HTML_MAX - 512;
+        while !clean.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let cut = clean[..cut].rfind('<').unwrap_or(cut);
+        let head = remote_article_builder(origin).clean(&clean[..cut]).to_string();
+        format!(
+            "{head}<p>… <a href=\"{}\" rel=\"nofollow noopener noreferrer\">Read the whole text at its origin</a></p>",
+            html_escape::encode_double_quoted_attribute(original)
+        )
+    };
+    images_or_their_alt(&clean)
+}
+
+fn remote_article_builder(origin: &url::Url) -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::empty();
+    b.add_tags([
+        "p", "br", "span", "a", "del", "s", "pre", "blockquote", "code", "b", "strong", "u", "i",
+        "em", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "caption", "thead",
+        "tbody", "tfoot", "tr", "th", "td", "img", "figure", "figcaption", "hr", "dl", "dt", "dd",
+        "sup", "sub", "mark", "abbr", "kbd",
+    ])
+    .add_tag_attributes("a", ["href"])
+    .add_tag_attributes("ol", ["start", "reversed"])
+    .add_tag_attributes("img", ["src", "alt", "width", "height"])
+    .add_tag_attributes("th", ["style", "colspan", "rowspan"])
+    .add_tag_attributes("td", ["style", "colspan", "rowspan"])
+    .add_tag_attributes("abbr", ["title"])
+    .url_schemes(["http", "https", "mailto"].into_iter().collect())
+    .url_relative(ammonia::UrlRelative::RewriteWithBase(origin.clone()))
+    .link_rel(Some("nofollow noopener noreferrer"))
+    .attribute_filter(|element, attribute, value| match (element, attribute) {
+        ("img", "src") => Some(upgrade_http(value).into()),
+        ("img", "width" | "height") | ("th" | "td", "colspan" | "rowspan") => {
+            (value.len() <= 5 && value.bytes().all(|b| b.is_ascii_digit())).then(|| value.into())
+        }
+        ("th" | "td", "style") => matches!(
+            value.trim().trim_end_matches(';'),
+            "text-align: left" | "text-align: center" | "text-align: right"
+        )
+        .then(|| value.into()),
+        _ => Some(value.into()),
+    });
+    b
+}
+
+/// In sanitized HTML (every attribute quoted, `"` escaped), an `<img>`
+/// whose address is not https becomes its alt text, and one without alt
+/// text gets an empty one.
+fn images_or_their_alt(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("<img") {
+        out.push_str(&rest[..i]);
+        let Some(end) = rest[i..].find('>') else {
+            break;
+        };
+        let tag = &rest[i..i + end + 1];
+        rest = &rest[i + end + 1..];
+        let attr = |name: &str| {
+            let key = format!(" {name}=\"");
+            tag.find(&key).and_then(|s| {
+                let v = &tag[s + key.len()..];
+                v.find('"').map(|e| &v[..e])
+            })
+        };
+        match (attr("src"), attr("alt")) {
+            (Some(src), Some(_)) if src.starts_with("https://") => out.push_str(tag),
+            (Some(src), None) if src.starts_with("https://") => {
+                out.push_str(&tag.replacen("<img", "<img alt=\"\"", 1))
+            }
+            (_, Some(alt)) if !alt.trim().is_empty() => {
+                out.push_str(&format!("<span class=\"missing-image\">[{alt}]</span>"))
+            }
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Headings of sanitized HTML moved `by` levels down (at most `<h6>`), so
+/// that a post shown under a heading of ours stays below it.
+pub fn shift_headings(html: &str, by: u8) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("<h").into_iter().chain(rest.find("</h")).min() {
+        let close = rest[i..].starts_with("</h");
+        let digit_at = i + if close { 3 } else { 2 };
+        out.push_str(&rest[..digit_at]);
+        match rest.as_bytes().get(digit_at) {
+            Some(d @ b'1'..=b'6')
+                if matches!(rest.as_bytes().get(digit_at + 1), Some(b'>' | b' ')) =>
+            {
+                let level = (d - b'0').saturating_add(by).min(6);
+                out.push(char::from(b'0' + level));
+                rest = &rest[digit_at + 1..];
+            }
+            _ => rest = &rest[digit_at..],
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The plain text of the first paragraph, cut at a word boundary to at most
 /// `SUMMARY_MAX` characters.
 pub fn summary_from_markdown(md: &str) -> String {
@@ -512,6 +629,37 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<b>b</b>"), "{html}");
+    }
+
+    #[test]
+    fn remote_articles_keep_what_long_reads_need() {
+        let origin = url::Url::parse("https://blog.example/2026/seeds").unwrap();
+        let html = sanitize_remote_article(
+            "<h2>Yield</h2><table><thead><tr><th style=\"text-align: right\" onclick=\"x()\">Kg</th></tr></thead>\
+<tbody><tr><td colspan=\"2\" style=\"color:red\">12</td></tr></tbody></table>\
+<figure><img src=\"http://blog.example/a.jpg\" alt=\"Beans\" width=\"640\"><figcaption>Beans</figcaption></figure>\
+<img src=\"/b.png\"><img src=\"data:image/png;base64,AAAA\" alt=\"A chart of yields\"><img src=\"javascript:x\">\
+<ul><li>one</li></ul><script>x()</script>",
+            &origin,
+            "https://blog.example/2026/seeds",
+        );
+        assert!(html.contains("<th style=\"text-align: right\">Kg</th>"), "{html}");
+        assert!(html.contains("<td colspan=\"2\">12</td>"), "{html}");
+        assert!(
+            html.contains("<img src=\"https://blog.example/a.jpg\" alt=\"Beans\" width=\"640\">"),
+            "{html}"
+        );
+        assert!(html.contains("<img alt=\"\" src=\"https://blog.example/b.png\">"), "{html}");
+        assert!(
+            html.contains("<span class=\"missing-image\">[A chart of yields]</span>"),
+            "{html}"
+        );
+        assert!(!html.contains("data:") && !html.contains("javascript") && !html.contains("script"));
+        assert!(html.contains("<figcaption>Beans</figcaption>") && html.contains("<li>one</li>"));
+        assert_eq!(
+            shift_headings("<h1>a</h1><h2 id=\"x\">b</h2><h5>c</h5><hr><header>", 3),
+            "<h4>a</h4><h5 id=\"x\">b</h5><h6>c</h6><hr><header>"
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub async fn upsert_article(
         ));
     };
     let original = doc.url.clone().unwrap_or_else(|| doc.id.to_string());
-    let content_html = content::sanitize_remote_html_bounded(&doc.html, &doc.id, &original);
+    let content_html = content::sanitize_remote_article(&doc.html, &doc.id, &original);
     let title = doc
         .title
         .clone()

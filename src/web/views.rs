@@ -389,6 +389,10 @@ pub fn policy_text(policy: Option<&str>) -> &'static str {
     }
 }
 
+/// The level of a network card's own heading (`<h3>`): the post's headings
+/// are shown below it.
+const CARD_HEADING: u8 = 3;
+
 pub fn network_item(data: &Data, v: &ArticleView) -> NetworkItem {
     let a = &v.article;
     let licence = licence_link(a.licence.as_deref());
@@ -410,7 +414,7 @@ pub fn network_item(data: &Data, v: &ArticleView) -> NetworkItem {
         licence,
         // A poll is shown as a link: votes are cast at its origin.
         full: a.kind != "question" && licences::allows_republishing(a.licence.as_deref()),
-        content_html: a.content_html.clone(),
+        content_html: crate::content::shift_headings(&a.content_html, CARD_HEADING),
         summary_or_excerpt: if a.summary.trim().is_empty() {
             crate::content::truncate_words(
                 &html_escape::decode_html_entities(&crate::content::plain_text_of_html(
