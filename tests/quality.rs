@@ -438,9 +438,11 @@ async fn network_pages_keep_long_reads(backend: Backend) {
         ("wp", wordpress["content"].clone()),
         (
             "table",
-            json!("<h1>Harvest</h1><table><tr><th style=\"text-align: right\">Crop</th></tr><tr><td>Beans</td></tr></table>\
+            json!(
+                "<h1>Harvest</h1><table><tr><th style=\"text-align: right\">Crop</th></tr><tr><td>Beans</td></tr></table>\
 <p><img src=\"http://garden.example/beans.jpg\" alt=\"Beans on the vine\"></p>\
-<p><img src=\"data:image/png;base64,AAAA\" alt=\"A chart of the yields\"></p><ul><li>sow</li><li>weed</li></ul>"),
+<p><img src=\"data:image/png;base64,AAAA\" alt=\"A chart of the yields\"></p><ul><li>sow</li><li>weed</li></ul>"
+            ),
         ),
     ];
     for (n, content) in posts {
@@ -479,7 +481,10 @@ async fn network_pages_keep_long_reads(backend: Backend) {
     ] {
         assert!(page.contains(kept), "{kept} not in {page}");
     }
-    assert!(!page.contains("<h1>Harvest") && !page.contains("<h2>"), "{page}");
+    assert!(
+        !page.contains("<h1>Harvest") && !page.contains("<h2>"),
+        "{page}"
+    );
     assert!(!page.contains("data:image"), "{page}");
 }
 db_test!(network_long_reads, network_pages_keep_long_reads);

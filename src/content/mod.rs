@@ -328,7 +328,9 @@ pub fn sanitize_remote_article(html: &str, origin: &url::Url, original: &str) ->
             cut -= 1;
         }
         let cut = clean[..cut].rfind('<').unwrap_or(cut);
-        let head = remote_article_builder(origin).clean(&clean[..cut]).to_string();
+        let head = remote_article_builder(origin)
+            .clean(&clean[..cut])
+            .to_string();
         format!(
             "{head}<p>… <a href=\"{}\" rel=\"nofollow noopener noreferrer\">Read the whole text at its origin</a></p>",
             html_escape::encode_double_quoted_attribute(original)
@@ -340,10 +342,49 @@ pub fn sanitize_remote_article(html: &str, origin: &url::Url, original: &str) ->
 fn remote_article_builder(origin: &url::Url) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();
     b.add_tags([
-        "p", "br", "span", "a", "del", "s", "pre", "blockquote", "code", "b", "strong", "u", "i",
-        "em", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "caption", "thead",
-        "tbody", "tfoot", "tr", "th", "td", "img", "figure", "figcaption", "hr", "dl", "dt", "dd",
-        "sup", "sub", "mark", "abbr", "kbd",
+        "p",
+        "br",
+        "span",
+        "a",
+        "del",
+        "s",
+        "pre",
+        "blockquote",
+        "code",
+        "b",
+        "strong",
+        "u",
+        "i",
+        "em",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "img",
+        "figure",
+        "figcaption",
+        "hr",
+        "dl",
+        "dt",
+        "dd",
+        "sup",
+        "sub",
+        "mark",
+        "abbr",
+        "kbd",
     ])
     .add_tag_attributes("a", ["href"])
     .add_tag_attributes("ol", ["start", "reversed"])
@@ -643,18 +684,26 @@ mod tests {
             &origin,
             "https://blog.example/2026/seeds",
         );
-        assert!(html.contains("<th style=\"text-align: right\">Kg</th>"), "{html}");
+        assert!(
+            html.contains("<th style=\"text-align: right\">Kg</th>"),
+            "{html}"
+        );
         assert!(html.contains("<td colspan=\"2\">12</td>"), "{html}");
         assert!(
             html.contains("<img src=\"https://blog.example/a.jpg\" alt=\"Beans\" width=\"640\">"),
             "{html}"
         );
-        assert!(html.contains("<img alt=\"\" src=\"https://blog.example/b.png\">"), "{html}");
+        assert!(
+            html.contains("<img alt=\"\" src=\"https://blog.example/b.png\">"),
+            "{html}"
+        );
         assert!(
             html.contains("<span class=\"missing-image\">[A chart of yields]</span>"),
             "{html}"
         );
-        assert!(!html.contains("data:") && !html.contains("javascript") && !html.contains("script"));
+        assert!(
+            !html.contains("data:") && !html.contains("javascript") && !html.contains("script")
+        );
         assert!(html.contains("<figcaption>Beans</figcaption>") && html.contains("<li>one</li>"));
         assert_eq!(
             shift_headings("<h1>a</h1><h2 id=\"x\">b</h2><h5>c</h5><hr><header>", 3),
