@@ -488,3 +488,92 @@ async fn network_pages_keep_long_reads(backend: Backend) {
     assert!(!page.contains("data:image"), "{page}");
 }
 db_test!(network_long_reads, network_pages_keep_long_reads);
+
+/// A draft's secret preview link lets anyone who has it read the draft
+/// (marked as such, kept out of caches and search engines); a new link
+/// retires the old one; once published the link leads to the page; others
+/// cannot make links.
+async fn draft_previews(backend: Backend) {
+    let a = TestInstance::start(backend).await;
+    let (status, draft) = a
+        .api_post(
+            "/api/v1/communities/commons/articles",
+            &json!({"title": "Not yet", "body": "Half *written*.", "draft": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    let link = draft["preview_url"].as_str().unwrap().to_string();
+    assert_eq!(get(draft["url"].as_str().unwrap(), &[]).await.status(), 404);
+    let res = get(&link, &[]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    assert!(
+        res.headers()["x-robots-tag"]
+            .to_str()
+            .unwrap()
+            .contains("noindex")
+    );
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Half <em>written</em>.") && page.contains("preview-note"),
+        "{page}"
+    );
+    assert!(page.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
+    // A new link retires the old one.
+    let uuid = draft["uuid"].as_str().unwrap();
+    let (status, renewed) = a
+        .api_post(&format!("/api/v1/articles/{uuid}/preview"), &json!({}))
+        .await;
+    assert_eq!(status, 201, "{renewed}");
+    let new_link = renewed["url"].as_str().unwrap().to_string();
+    assert_ne!(new_link, link);
+    assert_eq!(get(&link, &[]).await.status(), 404);
+    assert_eq!(get(&new_link, &[]).await.status(), 200);
+    assert_eq!(get(&a.url("/preview/not-a-token"), &[]).await.status(), 404);
+    // Someone who may not edit it cannot make one.
+    let reader = a.person("reader", Some("member")).await;
+    let (status, _) = a
+        .api_post_as(
+            &reader,
+            &format!("/api/v1/articles/{uuid}/preview"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 403);
+    // Published: the link leads to the page.
+    let res = client()
+        .patch(a.url(&format!("/api/v1/articles/{uuid}")))
+        .bearer_auth(&a.token)
+        .json(&json!({"draft": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = get(&new_link, &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], draft["url"].as_str().unwrap());
+    // Withdrawn links stop working.
+    let (_, other) = a
+        .api_post(
+            "/api/v1/communities/commons/articles",
+            &json!({"title": "Later", "body": "x", "draft": true}),
+        )
+        .await;
+    let res = client()
+        .delete(a.url(&format!(
+            "/api/v1/articles/{}/preview",
+            other["uuid"].as_str().unwrap()
+        )))
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        get(other["preview_url"].as_str().unwrap(), &[])
+            .await
+            .status(),
+        404
+    );
+}
+db_test!(previews, draft_previews);

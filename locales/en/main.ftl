@@ -153,3 +153,4 @@ instance-actor-page = This is the instance actor of a peerpress server.
 source-title = Source code
 source-body = This server runs peerpress { $version } (commit { $commit }), free software under the GNU Affero General Public License, version 3 or later. The source of this running version: { $archive }.
 source-elsewhere = Its operator also publishes it at { $link }.
+draft-preview-note = A draft, shown through its preview link: not published yet, and it may still change.

@@ -153,3 +153,4 @@ instance-actor-page = Ceci est l'acteur d'instance d'un serveur peerpress.
 source-title = Code source
 source-body = Ce serveur fait tourner peerpress { $version } (commit { $commit }), logiciel libre sous licence publique générale GNU Affero, version 3 ou ultérieure. Le code source de la version en service : { $archive }.
 source-elsewhere = Son opérateur le publie aussi à l'adresse { $link }.
+draft-preview-note = Un brouillon, montré par son lien de prévisualisation : pas encore publié, il peut encore changer.

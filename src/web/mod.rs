@@ -103,6 +103,7 @@ pub fn router(
         .route("/articles/{uuid}", get(objects::article))
         .route("/notes/{uuid}", get(objects::note))
         .route("/comments/{uuid}", get(objects::comment))
+        .route("/preview/{token}", get(objects::preview))
         .route("/{kind}/{uuid}/{collection}", get(objects::collection))
         .route("/c/{name}/{slug}", get(objects::pretty))
         .route("/tags/{tag}", get(objects::tag))

@@ -221,6 +221,35 @@ pub async fn pretty(
     show(&data, &viewer, &headers, a, q.comments).await
 }
 
+/// `/preview/{token}`: a draft, for whoever has its secret link; never
+/// cached by others nor indexed. Once published, the link leads to its page.
+pub async fn preview(data: Data, viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+    let a = crate::domain::articles::by_preview_token(&data.db, &token).await?;
+    if a.deleted_at.is_some() {
+        return pages::gone_page(&data, &viewer);
+    }
+    if !a.draft {
+        let to = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
+        return Ok((
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, super::http::location(&to))],
+        )
+            .into_response());
+    }
+    let view = load_view(&data.db, a).await?;
+    let mut res = pages::article_page(&data, &viewer, &view, None).await?;
+    let h = res.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        "x-robots-tag",
+        axum::http::HeaderValue::from_static("noindex, nofollow"),
+    );
+    Ok(res)
+}
+
 /// `/comments/{uuid}`: one of our comments, as a `Note` for ActivityPub
 /// clients; browsers go to it on the article's page.
 pub async fn comment(

@@ -503,6 +503,9 @@ pub struct ArticlePage {
     pub policy: String,
     /// The cover: shown atop the article, and `og:image` for previews.
     pub cover: Option<ImageView>,
+    /// A draft shown through its secret preview link: marked as such, and
+    /// kept out of search engines.
+    pub preview: bool,
 }
 
 /// An uploaded image as a page shows it.
@@ -662,6 +665,7 @@ impl ArticlePage {
             )
             .to_string(),
             cover: v.cover.as_ref().map(|m| image_view(data, m)),
+            preview: a.draft,
         }
     }
 }

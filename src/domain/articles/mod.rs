@@ -11,7 +11,9 @@ mod query;
 mod slug;
 
 pub use input::{ArticleInput, NewArticle};
-pub use publish::{announce, delete, edit, publish, publish_due};
+pub use publish::{
+    announce, by_preview_token, delete, edit, preview_link, publish, publish_due, revoke_preview,
+};
 pub use query::{
     ArticleView, Listing, by_slug, find_local, listing, load_view, load_views, public_pages,
 };

@@ -214,6 +214,10 @@ pub async fn publish(
         updated: Set(None),
         deleted_at: Set(None),
         publish_at: Set(scheduled),
+        // A draft can be read before publishing by whoever has this link.
+        preview_token: Set(
+            (input.draft.unwrap_or(false) || scheduled.is_some()).then(preview_token)
+        ),
         ..Default::default()
     }
     .insert(&txn)
@@ -237,6 +241,68 @@ pub async fn publish(
     txn.commit().await?;
     ctx.committed(changes).await;
     Ok(view)
+}
+
+/// A new secret for a preview link: 128 random bits.
+fn preview_token() -> String {
+    format!("{}", uuid::Uuid::new_v4().simple())
+}
+
+/// The secret of a draft's preview link (`/preview/{token}`), for its
+/// authors and editors: the current one, or a new one when `renew` (the old
+/// link then stops working). A published article has its page instead
+/// (409).
+pub async fn preview_link(
+    ctx: &AppContext,
+    person: &actor::Model,
+    uuid: &str,
+    renew: bool,
+) -> AppResult<String> {
+    let current = find_local(&ctx.db, uuid).await?;
+    if current.deleted_at.is_some() {
+        return Err(AppError::Gone);
+    }
+    may_edit(&ctx.db, &load_view(&ctx.db, current.clone()).await?, person).await?;
+    if !current.draft {
+        return Err(AppError::Conflict(
+            "the article is published: share its page instead".into(),
+        ));
+    }
+    if let (Some(token), false) = (&current.preview_token, renew) {
+        return Ok(token.clone());
+    }
+    let token = preview_token();
+    let mut row: article::ActiveModel = current.into();
+    row.preview_token = Set(Some(token.clone()));
+    row.update(&ctx.db).await?;
+    Ok(token)
+}
+
+/// Withdraw a draft's preview link.
+pub async fn revoke_preview(ctx: &AppContext, person: &actor::Model, uuid: &str) -> AppResult<()> {
+    let current = find_local(&ctx.db, uuid).await?;
+    may_edit(&ctx.db, &load_view(&ctx.db, current.clone()).await?, person).await?;
+    let mut row: article::ActiveModel = current.into();
+    row.preview_token = Set(None);
+    row.update(&ctx.db).await?;
+    Ok(())
+}
+
+/// The article a preview link shows (a draft, or what became of it).
+pub async fn by_preview_token(
+    db: &impl sea_orm::ConnectionTrait,
+    token: &str,
+) -> AppResult<article::Model> {
+    let not_found = || AppError::NotFound("no such preview; ask its authors for a new link".into());
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(not_found());
+    }
+    article::Entity::find()
+        .filter(article::Column::PreviewToken.eq(token))
+        .filter(article::Column::Local.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(not_found)
 }
 
 fn derived_summary(body: &str, title: &str) -> String {

@@ -40,6 +40,8 @@ pub struct ArticleOut {
     authors: Vec<String>,
     /// The cover image, when it has one.
     cover: Option<super::media::MediaOut>,
+    /// A draft's secret preview link: whoever has it may read the draft.
+    preview_url: Option<String>,
 }
 
 pub fn article_json(data: &Data, v: &ArticleView) -> ArticleOut {
@@ -66,7 +68,59 @@ pub fn article_json(data: &Data, v: &ArticleView) -> ArticleOut {
         community: v.community.as_ref().map(|c| c.ap_id.clone()),
         authors: v.authors.iter().map(|p| p.ap_id.clone()).collect(),
         cover: v.cover.as_ref().map(|m| super::media_json(data, m)),
+        preview_url: a
+            .preview_token
+            .as_ref()
+            .filter(|_| a.draft)
+            .map(|t| data.url(&format!("/preview/{t}"))),
     }
+}
+
+/// The preview link of a draft.
+#[derive(Serialize, ToSchema)]
+pub struct PreviewOut {
+    /// Whoever has it may read the draft (not search engines).
+    url: String,
+}
+
+/// A new secret preview link for a draft (the former one stops working).
+#[utoipa::path(post, path = "/articles/{uuid}/preview", tag = "articles",
+    params(("uuid" = String, Path, description = "The article's uuid")),
+    responses(
+        (status = 201, description = "The new link", body = PreviewOut),
+        (status = 403, description = "Not allowed to edit it", body = ErrorOut),
+        (status = 404, description = "No such article", body = ErrorOut),
+        (status = 409, description = "Already published", body = ErrorOut),
+    ))]
+pub(super) async fn new_preview(
+    data: Data,
+    Path(uuid): Path<String>,
+    Auth(person): Auth,
+) -> AppResult<(StatusCode, Json<PreviewOut>)> {
+    let token = crate::domain::articles::preview_link(&data, &person, &uuid, true).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PreviewOut {
+            url: data.url(&format!("/preview/{token}")),
+        }),
+    ))
+}
+
+/// Withdraw a draft's preview link.
+#[utoipa::path(delete, path = "/articles/{uuid}/preview", tag = "articles",
+    params(("uuid" = String, Path, description = "The article's uuid")),
+    responses(
+        (status = 204, description = "The link no longer works"),
+        (status = 403, description = "Not allowed to edit it", body = ErrorOut),
+        (status = 404, description = "No such article", body = ErrorOut),
+    ))]
+pub(super) async fn delete_preview(
+    data: Data,
+    Path(uuid): Path<String>,
+    Auth(person): Auth,
+) -> AppResult<StatusCode> {
+    crate::domain::articles::revoke_preview(&data, &person, &uuid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A new article: `title` and `body` required.

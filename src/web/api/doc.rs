@@ -40,7 +40,7 @@ pub struct InvalidOut {
         unblock_actor, community_reports, patch_user, create_report, resolve_report,
         instance_log, get_federation, put_federation, list_blocks, create_block, delete_block,
         export_blocks, import_blocks, list_allows, create_allow, delete_allow, instance_reports,
-        upload_media,
+        upload_media, new_preview, delete_preview,
     ),
     components(schemas(ErrorOut, InvalidOut)),
     modifiers(&Bearer, &Licences),

@@ -47,6 +47,10 @@ pub fn routes() -> Router {
             "/api/v1/articles/{uuid}",
             get(get_article).patch(patch_article).delete(delete_article),
         )
+        .route(
+            "/api/v1/articles/{uuid}/preview",
+            post(new_preview).delete(delete_preview),
+        )
         .route("/api/v1/communities/{name}/follows", post(follow))
         .route("/api/v1/communities/{name}/followers", get(followers))
         .route("/api/v1/communities/{name}/following", get(following))
