@@ -577,3 +577,49 @@ async fn draft_previews(backend: Backend) {
     );
 }
 db_test!(previews, draft_previews);
+
+/// A community's announcements are in its feeds beside its articles,
+/// newest first, named by the start of their text; the feeds still parse.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn announcements_are_in_the_community_feeds() {
+    let a = TestInstance::start(Backend::Sqlite).await;
+    a.publish("Orchard", "Apples.").await;
+    let (status, note) = a
+        .api_post(
+            "/api/v1/communities/commons/announcements",
+            &json!({"body": "The seed swap moves to **Saturday** at ten."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{note}");
+    let id = note["id"].as_str().unwrap();
+    for path in ["/c/commons.rss", "/c/commons.atom", "/c/commons.json"] {
+        let body = a.page(&a.url(path)).await;
+        let feed =
+            feed_rs::parser::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(feed.entries.len(), 2, "{path}: {body}");
+        let first = &feed.entries[0];
+        assert!(
+            first.links.iter().any(|l| l.href == id) || first.id.contains(id),
+            "{path}: the announcement first: {body}"
+        );
+        let title = first
+            .title
+            .as_ref()
+            .map(|t| t.content.clone())
+            .unwrap_or_default();
+        assert!(
+            title.starts_with("The seed swap moves to Saturday"),
+            "{path}: {title}"
+        );
+        assert!(
+            body.contains("<strong>Saturday</strong>") || body.contains("&lt;strong&gt;Saturday"),
+            "{path}: {body}"
+        );
+        if !path.ends_with(".json") {
+            feedparser_accepts(path, &body);
+        }
+    }
+    // A person's feed stays their articles.
+    let person = a.page(&a.url("/u/admin.atom")).await;
+    assert!(!person.contains(id), "{person}");
+}

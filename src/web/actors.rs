@@ -66,6 +66,9 @@ pub async fn person(
     actor_or_feed(&data, &viewer, &headers, LocalKind::Person, &name).await
 }
 
+/// The most entries of a feed.
+const FEED_ITEMS: u64 = 50;
+
 /// `/c/commons` is the actor; `/c/commons.atom`, `.rss` and `.json` its
 /// feeds (FEP-a5c5).
 async fn actor_or_feed(
@@ -84,7 +87,13 @@ async fn actor_or_feed(
         LocalKind::Community => Listing::Community(&a),
         _ => Listing::Author(&a),
     };
-    let items = listing(&data.db, filter, "article", 50).await?;
+    let mut items = listing(&data.db, filter, "article", FEED_ITEMS).await?;
+    if kind == LocalKind::Community {
+        // A community's announcements are news too: in its feeds, by date.
+        items.extend(listing(&data.db, filter, "note", FEED_ITEMS).await?);
+        items.sort_by(|x, y| y.article.published.cmp(&x.article.published));
+        items.truncate(FEED_ITEMS as usize);
+    }
     let title = super::views::shown_name(&a);
     let meta = feeds::FeedMeta {
         description: a

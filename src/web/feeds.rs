@@ -87,6 +87,16 @@ fn licence_text(key: Option<&str>) -> Option<String> {
     })
 }
 
+/// An entry's title: an article's own; an announcement (which has none)
+/// is named by the start of its text.
+fn entry_title(a: &entity::article::Model) -> String {
+    if a.kind == "note" {
+        crate::content::truncate_words(&a.summary, 80)
+    } else {
+        a.title.clone()
+    }
+}
+
 fn atom(meta: &FeedMeta, items: &[ArticleView]) -> String {
     use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
     let updated = items
@@ -102,7 +112,7 @@ fn atom(meta: &FeedMeta, items: &[ArticleView]) -> String {
             let url = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
             Entry {
                 id: a.ap_id.clone(),
-                title: Text::plain(a.title.clone()),
+                title: Text::plain(entry_title(a)),
                 updated: a.updated.unwrap_or(a.published).fixed_offset(),
                 published: Some(a.published.fixed_offset()),
                 authors: v
@@ -232,7 +242,7 @@ fn rss(meta: &FeedMeta, items: &[ArticleView]) -> String {
             let a = &v.article;
             let url = a.url.clone().unwrap_or_else(|| a.ap_id.clone());
             Item {
-                title: Some(a.title.clone()),
+                title: Some(entry_title(a)),
                 link: Some(url),
                 description: Some(a.summary.clone()),
                 content: Some(a.content_html.clone()),
@@ -316,7 +326,7 @@ fn json_feed(meta: &FeedMeta, items: &[ArticleView]) -> AppResult<String> {
             without_nulls(json!({
                 "id": a.ap_id,
                 "url": a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
-                "title": a.title,
+                "title": entry_title(a),
                 "summary": a.summary,
                 "content_html": a.content_html,
                 "date_published": a.published.to_rfc3339(),
