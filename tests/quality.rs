@@ -36,6 +36,10 @@ async fn long_reads_render() {
         page.contains("type=\"checkbox\"") && page.contains("disabled"),
         "{page}"
     );
+    assert!(page.contains("1 minute to read"), "{page}");
+    let long = a.publish("Long", &"word ".repeat(1000)).await;
+    let page = a.page(long["url"].as_str().unwrap()).await;
+    assert!(page.contains("5 minutes to read"), "{page}");
     let (_, _, doc) = a.get_as(art["id"].as_str().unwrap()).await;
     assert!(
         doc["content"]

@@ -154,3 +154,7 @@ source-title = Source code
 source-body = This server runs peerpress { $version } (commit { $commit }), free software under the GNU Affero General Public License, version 3 or later. The source of this running version: { $archive }.
 source-elsewhere = Its operator also publishes it at { $link }.
 draft-preview-note = A draft, shown through its preview link: not published yet, and it may still change.
+reading-time = { $count ->
+    [one] { $count } minute to read
+   *[other] { $count } minutes to read
+}

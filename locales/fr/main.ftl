@@ -154,3 +154,7 @@ source-title = Code source
 source-body = Ce serveur fait tourner peerpress { $version } (commit { $commit }), logiciel libre sous licence publique générale GNU Affero, version 3 ou ultérieure. Le code source de la version en service : { $archive }.
 source-elsewhere = Son opérateur le publie aussi à l'adresse { $link }.
 draft-preview-note = Un brouillon, montré par son lien de prévisualisation : pas encore publié, il peut encore changer.
+reading-time = { $count ->
+    [one] { $count } minute de lecture
+   *[other] { $count } minutes de lecture
+}

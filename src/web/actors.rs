@@ -91,7 +91,7 @@ async fn actor_or_feed(
     if kind == LocalKind::Community {
         // A community's announcements are news too: in its feeds, by date.
         items.extend(listing(&data.db, filter, "note", FEED_ITEMS).await?);
-        items.sort_by(|x, y| y.article.published.cmp(&x.article.published));
+        items.sort_by_key(|v| std::cmp::Reverse(v.article.published));
         items.truncate(FEED_ITEMS as usize);
     }
     let title = super::views::shown_name(&a);

@@ -506,6 +506,19 @@ pub struct ArticlePage {
     /// A draft shown through its secret preview link: marked as such, and
     /// kept out of search engines.
     pub preview: bool,
+    /// Minutes it takes to read (articles; 0 for announcements).
+    pub reading_minutes: u64,
+}
+
+/// Words read in a minute, for the reading time.
+const WORDS_PER_MINUTE: usize = 230;
+
+/// Minutes to read some sanitized HTML, at least one.
+pub fn reading_minutes(html: &str) -> u64 {
+    let words = crate::content::plain_text_of_html(html)
+        .split_whitespace()
+        .count();
+    words.div_ceil(WORDS_PER_MINUTE).max(1) as u64
 }
 
 /// An uploaded image as a page shows it.
@@ -666,6 +679,11 @@ impl ArticlePage {
             .to_string(),
             cover: v.cover.as_ref().map(|m| image_view(data, m)),
             preview: a.draft,
+            reading_minutes: if a.kind == "note" {
+                0
+            } else {
+                reading_minutes(&a.content_html)
+            },
         }
     }
 }
