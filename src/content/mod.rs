@@ -294,9 +294,17 @@ pub fn sanitize_remote_html(html: &str, origin: &url::Url) -> String {
 /// keeps its first paragraphs (sanitized again, so every tag is closed) and
 /// ends with a link to `original`.
 pub fn sanitize_remote_html_bounded(html: &str, origin: &url::Url, original: &str) -> String {
-    let clean = sanitize_remote_html(html, origin);
+    bounded(&sanitize_remote_html(html, origin), original, |h| {
+        sanitize_remote_html(h, origin)
+    })
+}
+
+/// Sanitized HTML `clean` cut to `REMOTE_HTML_MAX` bytes before a tag,
+/// sanitized again by `again` (so every tag is closed), ending with a link
+/// to `original`.
+fn bounded(clean: &str, original: &str, again: impl Fn(&str) -> String) -> String {
     if clean.len() <= REMOTE_HTML_MAX {
-        return clean;
+        return clean.to_string();
     }
     let mut cut = REMOTE_HTML_MAX - 512;
     while !clean.is_char_boundary(cut) {
@@ -304,7 +312,7 @@ pub fn sanitize_remote_html_bounded(html: &str, origin: &url::Url, original: &st
     }
     // Cut before a tag starts, so no tag is split in half.
     let cut = clean[..cut].rfind('<').unwrap_or(cut);
-    let head = sanitize_remote_html(&clean[..cut], origin);
+    let head = again(&clean[..cut]);
     format!(
         "{head}<p>… <a href=\"{}\" rel=\"nofollow noopener noreferrer\">Read the whole text at its origin</a></p>",
         html_escape::encode_double_quoted_attribute(original)
@@ -319,23 +327,11 @@ pub fn sanitize_remote_html_bounded(html: &str, origin: &url::Url, original: &st
 /// its alt text, so nothing disappears silently. Cut to `REMOTE_HTML_MAX`
 /// like the rest, with a link to `original`.
 pub fn sanitize_remote_article(html: &str, origin: &url::Url, original: &str) -> String {
-    let clean = remote_article_builder(origin).clean(html).to_string();
-    let clean = if clean.len() <= REMOTE_HTML_MAX {
-        clean
-    } else {
-        let mut cut = REMOTE_HTML_MAX - 512;
-        while !clean.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let cut = clean[..cut].rfind('<').unwrap_or(cut);
-        let head = remote_article_builder(origin)
-            .clean(&clean[..cut])
-            .to_string();
-        format!(
-            "{head}<p>… <a href=\"{}\" rel=\"nofollow noopener noreferrer\">Read the whole text at its origin</a></p>",
-            html_escape::encode_double_quoted_attribute(original)
-        )
-    };
+    let clean = bounded(
+        &remote_article_builder(origin).clean(html).to_string(),
+        original,
+        |h| remote_article_builder(origin).clean(h).to_string(),
+    );
     images_or_their_alt(&clean)
 }
 
