@@ -13,18 +13,19 @@ use tokio::task::JoinHandle;
 /// An opened instance: database migrated, first-start objects created.
 pub struct Opened {
     pub ctx: AppContext,
-    /// The steward's first API token, when this start created the steward.
-    pub first_token: Option<String>,
+    /// The steward's first API token and one-time sign-in link, when this
+    /// start created the steward.
+    pub first_start: Option<crate::domain::actors::FirstStart>,
 }
 
 pub async fn open(settings: Settings) -> anyhow::Result<Opened> {
     let db = crate::db::connect(&settings.database.url, settings.database.max_connections).await?;
     crate::db::migrate(&db).await?;
     let ctx = AppContext::new(db, settings)?;
-    let first_token = crate::domain::actors::bootstrap(&ctx)
+    let first_start = crate::domain::actors::bootstrap(&ctx)
         .await
         .map_err(|e| anyhow::anyhow!("first-start set-up failed: {e}"))?;
-    Ok(Opened { ctx, first_token })
+    Ok(Opened { ctx, first_start })
 }
 
 /// A running instance: HTTP server and (optionally) delivery workers.

@@ -160,6 +160,8 @@ pub struct Limits {
     pub inbox_per_address_per_minute: u32,
     pub inbox_per_host_per_minute: u32,
     pub api_per_address_per_minute: u32,
+    /// Failed sign-ins per minute for one account, and from one address.
+    pub login_failures_per_minute: u32,
     pub trust_forwarded_for: bool,
 }
 

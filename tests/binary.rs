@@ -44,6 +44,10 @@ async fn default_start_serves_the_community() {
     let _ = child.wait();
     assert!(printed.contains("API token for admin"), "{printed}");
     assert!(
+        printed.contains("http://localhost:8080/login/once/"),
+        "{printed}"
+    );
+    assert!(
         printed.contains("peerpress serving http://localhost:8080"),
         "{printed}"
     );
@@ -165,4 +169,83 @@ fn community_set_from_the_command_line() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.md"));
+}
+
+/// `user password` reads a piped password; `user login-link` prints a new
+/// one-time link; both name the person, or say how to create them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passwords_and_sign_in_links_from_the_command_line() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["user", "password", "admin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"plants and seeds\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("password set for admin"));
+
+    let short = bin()
+        .current_dir(dir.path())
+        .args(["user", "password", "admin"])
+        .stdin(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
+
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["user", "login-link", "admin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let link = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        link.starts_with("http://localhost:8080/login/once/"),
+        "{link}"
+    );
+    let nobody = bin()
+        .current_dir(dir.path())
+        .args(["user", "login-link", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("peerpress user create nobody"));
+
+    // The password signs in, and the link is live.
+    let db = peerpress::db::connect(
+        &format!(
+            "sqlite://{}/data/peerpress.db?mode=rwc",
+            dir.path().display()
+        ),
+        1,
+    )
+    .await
+    .unwrap();
+    let signed =
+        peerpress::domain::accounts::sign_in(&db, "admin", "plants and seeds", "test", "", 10)
+            .await;
+    assert!(signed.is_ok());
+    let token = link.rsplit('/').next().unwrap();
+    assert!(
+        peerpress::domain::accounts::login_link_person(&db, token)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

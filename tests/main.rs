@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod accounts;
 mod architecture;
 mod articles;
 mod attacks;

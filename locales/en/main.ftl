@@ -158,3 +158,8 @@ reading-time = { $count ->
     [one] { $count } minute to read
    *[other] { $count } minutes to read
 }
+
+## The header
+nav-site = Site
+sign-in = Sign in
+sign-out = Sign out

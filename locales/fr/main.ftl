@@ -158,3 +158,8 @@ reading-time = { $count ->
     [one] { $count } minute de lecture
    *[other] { $count } minutes de lecture
 }
+
+## L'en-tête
+nav-site = Site
+sign-in = Se connecter
+sign-out = Se déconnecter

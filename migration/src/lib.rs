@@ -14,6 +14,7 @@ mod m20261202_000007_claims;
 mod m20261202_000008_governance;
 mod m20261202_000009_publishing;
 mod m20261202_000010_media;
+mod m20261202_000011_accounts;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_governance::Migration),
             Box::new(m20261202_000009_publishing::Migration),
             Box::new(m20261202_000010_media::Migration),
+            Box::new(m20261202_000011_accounts::Migration),
         ]
     }
 }

@@ -127,6 +127,13 @@ pub enum UserCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Set a person's password for signing in from a browser: read from
+    /// stdin when it is not a terminal (one line), asked twice otherwise.
+    /// Their other sessions end.
+    Password { name: String },
+    /// Print a new one-time sign-in link (valid 24 hours) where the person
+    /// chooses a password: the first sign-in, or a forgotten password.
+    LoginLink { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +285,31 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             println!("created person {}", person.ap_id);
             Ok(())
         }
+        Command::User {
+            command: UserCommand::Password { name },
+        } => {
+            let pw = read_password()?;
+            if let Some(problem) = crate::domain::accounts::password_problem(&pw) {
+                return Err(anyhow!("password not set: {problem}"));
+            }
+            let ctx = crate::app::open(settings).await?.ctx;
+            let person = local_person(&ctx, &name).await?;
+            crate::domain::accounts::set_password(&ctx.db, &person, &pw, None).await?;
+            println!(
+                "password set for {}; their other sessions ended",
+                person.username
+            );
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::LoginLink { name },
+        } => {
+            let ctx = crate::app::open(settings).await?.ctx;
+            let person = local_person(&ctx, &name).await?;
+            let token = crate::domain::accounts::create_login_link(&ctx.db, &person).await?;
+            println!("{}", ctx.url(&format!("/login/once/{token}")));
+            Ok(())
+        }
         Command::Token {
             command: TokenCommand::Create { user },
         } => {
@@ -298,6 +330,36 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
+/// A local person by name, or a message saying how to create one.
+async fn local_person(
+    ctx: &crate::context::AppContext,
+    name: &str,
+) -> anyhow::Result<entity::actor::Model> {
+    find_local(&ctx.db, name)
+        .await?
+        .filter(|p| p.kind == "person")
+        .ok_or_else(|| {
+            anyhow!("no person named `{name}`; create one with `peerpress user create {name}`")
+        })
+}
+
+/// A new password: one line of stdin when it is piped, else asked twice
+/// on the terminal without echo.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let pw = rpassword::prompt_password("New password: ")?;
+    let again = rpassword::prompt_password("Once more: ")?;
+    if pw != again {
+        return Err(anyhow!("the two passwords differ; nothing changed"));
+    }
+    Ok(pw)
+}
+
 async fn serve(settings: Settings, with_workers: bool) -> anyhow::Result<()> {
     let bind = settings.server.bind;
     let opened = crate::app::open(settings).await?;
@@ -307,10 +369,19 @@ async fn serve(settings: Settings, with_workers: bool) -> anyhow::Result<()> {
     })?;
     let running = crate::app::start(ctx.clone(), listener, with_workers).await?;
     let s = &ctx.settings;
-    if let Some(token) = opened.first_token {
+    if let Some(first) = opened.first_start {
+        let token = first.token;
         println!(
             "First start: created the community `{}` and its steward `{}`.",
             s.community.name, s.admin.username
+        );
+        println!(
+            "Sign in from a browser: open this one-time link within 24 hours and choose a password:"
+        );
+        println!("  {}", first.login_link);
+        println!(
+            "(a new link: `peerpress user login-link {}`)",
+            s.admin.username
         );
         println!(
             "API token for {} (shown once; make more with `peerpress token create {}`):",

@@ -211,9 +211,17 @@ pub async fn require_role(
     }
 }
 
+/// What a first start gives the operator: the steward's first API token
+/// and a one-time link to set their password (`/login/once/{token}`).
+pub struct FirstStart {
+    pub token: String,
+    pub login_link: String,
+}
+
 /// What a first start does: the instance actor, the default community and the
-/// steward. Returns the steward's first API token when it created them.
-pub async fn bootstrap(ctx: &AppContext) -> AppResult<Option<String>> {
+/// steward. Returns the steward's first API token and sign-in link when it
+/// created them.
+pub async fn bootstrap(ctx: &AppContext) -> AppResult<Option<FirstStart>> {
     if instance_actor(ctx).await.is_err() {
         let domain_name = LocalName::parse("instance").map_err(AppError::internal)?;
         let created = create_local(ctx, &ctx.db, LocalKind::Instance, &domain_name, None).await?;
@@ -244,7 +252,11 @@ pub async fn bootstrap(ctx: &AppContext) -> AppResult<Option<String>> {
     let admin = make_admin(&ctx.db, admin).await?;
     set_role(&ctx.db, &community, &admin, "steward").await?;
     let token = super::auth::create_token(&ctx.db, &admin).await?;
-    Ok(Some(token))
+    let link = super::accounts::create_login_link(&ctx.db, &admin).await?;
+    Ok(Some(FirstStart {
+        token,
+        login_link: ctx.url(&format!("/login/once/{link}")),
+    }))
 }
 
 /// Make a local person an instance admin.

@@ -5,6 +5,7 @@
 //! hands them to `delivery` inside the same transaction, then finishes the
 //! write with `AppContext::committed`, naming what it changed (`shown`).
 
+pub mod accounts;
 pub mod actors;
 pub mod articles;
 pub mod auth;

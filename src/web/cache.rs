@@ -41,7 +41,7 @@ pub fn shared(req: &Request) -> bool {
 /// Does the request carry a cookie other than the interface language
 /// (which is part of the cache key)? A session, or anything unknown, is
 /// personal.
-fn personal_cookies(headers: &axum::http::HeaderMap) -> bool {
+pub fn personal_cookies(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()

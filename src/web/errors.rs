@@ -99,6 +99,7 @@ pub async fn layer(State(ctx): State<AppContext>, req: Request, next: Next) -> R
     let html = wants_html(req.uri().path(), req.headers());
     let (parts, body) = req.into_parts();
     let viewer = Viewer::of_parts(&parts);
+    let headers = parts.headers.clone();
     let request_id = parts
         .headers
         .get("x-request-id")
@@ -115,6 +116,11 @@ pub async fn layer(State(ctx): State<AppContext>, req: Request, next: Next) -> R
     let detail = (!status.is_server_error() && !message.is_empty()).then_some(message);
     let request_id = status.is_server_error().then_some(request_id).flatten();
     let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    // The header shows who is signed in, as on every page.
+    let viewer = match viewer.clone().signed_in(&headers, &ctx).await {
+        Ok(v) => v,
+        Err(_) => viewer,
+    };
     match render(&ctx, &viewer, status, detail, "", request_id) {
         Ok(mut page) => {
             // The cause stays with the response, for the request's log line.

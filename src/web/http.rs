@@ -34,10 +34,20 @@ fn negotiated(path: &str) -> bool {
 pub async fn layer(req: Request, next: Next) -> Response {
     let get = matches!(*req.method(), Method::GET | Method::HEAD);
     let path = req.uri().path().to_string();
-    let public =
-        get && !path.starts_with("/api/") && !req.headers().contains_key(header::AUTHORIZATION);
+    // A signed-in reader's page is theirs: never kept by shared caches.
+    let personal = super::cache::personal_cookies(req.headers());
+    let public = get
+        && !personal
+        && !path.starts_with("/api/")
+        && !req.headers().contains_key(header::AUTHORIZATION);
     let validators = conditions(req.headers());
     let mut res = next.run(req).await;
+    if personal && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
     if !get {
         return res;
     }

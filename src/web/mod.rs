@@ -14,6 +14,7 @@ pub mod media;
 pub mod objects;
 pub mod ops;
 pub mod pages;
+pub mod ui;
 pub mod viewer;
 pub mod views;
 pub mod well_known;
@@ -110,6 +111,7 @@ pub fn router(
         .route("/activities/{uuid}", get(objects::activity))
         .merge(well_known::routes())
         .merge(api::routes())
+        .merge(ui::routes())
         .merge(inboxes)
         .fallback(|| async { crate::error::AppError::NotFound("no such page".into()) })
         .layer(axum::middleware::from_fn({

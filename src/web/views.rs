@@ -18,6 +18,13 @@ pub struct Layout {
     pub lang: Lang,
     /// The interface languages, as links to this page in each.
     pub languages: Vec<LanguageLink>,
+    /// The signed-in person, for the header.
+    pub account: Option<Link>,
+    /// The token this page's forms carry (`_csrf`).
+    pub csrf: String,
+    /// What the form just sent did ("Saved."), from `?done=KEY` when
+    /// `done-KEY` is a message.
+    pub notice: Option<String>,
 }
 
 /// A link to the page in another interface language, named in that
@@ -30,17 +37,31 @@ pub struct LanguageLink {
 }
 
 impl Layout {
-    pub fn new(data: &crate::context::AppContext, viewer: &Viewer) -> Layout {
-        let source_url = if data.settings.server.source_url.is_empty() {
+    pub fn new(ctx: &crate::context::AppContext, viewer: &Viewer) -> Layout {
+        let source_url = if ctx.settings.server.source_url.is_empty() {
             "/source".to_string()
         } else {
-            data.settings.server.source_url.clone()
+            ctx.settings.server.source_url.clone()
         };
         let sep = if viewer.path.contains('?') { '&' } else { '?' };
         Layout {
-            site: data.settings.server.domain.clone(),
+            site: ctx.settings.server.domain.clone(),
             source_url,
             lang: viewer.lang,
+            account: viewer.person().map(|p| Link {
+                name: shown_name(p),
+                url: p.ap_id.clone(),
+                handle: format!("@{}@{}", p.username, ctx.settings.server.domain),
+            }),
+            csrf: viewer.csrf.clone(),
+            notice: viewer
+                .path
+                .split_once('?')
+                .and_then(|(_, q)| q.split('&').find_map(|p| p.strip_prefix("done=")))
+                .filter(|k| k.len() < 40 && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+                .map(|k| format!("done-{k}"))
+                .filter(|id| viewer.lang.has(id))
+                .map(|id| viewer.lang.t(&id)),
             languages: Lang::ALL
                 .iter()
                 .map(|l| LanguageLink {

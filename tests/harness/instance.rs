@@ -16,6 +16,8 @@ pub struct TestInstance {
     pub domain: String,
     /// The steward's API token.
     pub token: String,
+    /// The steward's one-time sign-in link, printed at first start.
+    pub login_link: String,
     pub db_url: String,
     /// Where its uploaded images go (a fresh directory).
     pub media_dir: std::path::PathBuf,
@@ -72,17 +74,21 @@ impl TestInstance {
         env.extend(extra_env);
         let settings = Settings::load(None, env).unwrap();
         let opened = open(settings).await.unwrap();
-        let token = match opened.first_token {
-            Some(t) => t,
+        let (token, login_link) = match opened.first_start {
+            Some(first) => (first.token, first.login_link),
             None => {
                 let ctx = &opened.ctx;
                 let admin = peerpress::domain::actors::find_local(&ctx.db, "admin")
                     .await
                     .unwrap()
                     .expect("the steward of the restored instance");
-                peerpress::domain::auth::create_token(&ctx.db, &admin)
+                let token = peerpress::domain::auth::create_token(&ctx.db, &admin)
                     .await
-                    .unwrap()
+                    .unwrap();
+                let link = peerpress::domain::accounts::create_login_link(&ctx.db, &admin)
+                    .await
+                    .unwrap();
+                (token, opened.ctx.url(&format!("/login/once/{link}")))
             }
         };
         let running = start(opened.ctx, listener, false).await.unwrap();
@@ -91,6 +97,7 @@ impl TestInstance {
             base: format!("http://{domain}"),
             domain,
             token,
+            login_link,
             db_url: db.url.clone(),
             media_dir: media.path().to_path_buf(),
             _db: Some(db),
@@ -128,6 +135,7 @@ impl TestInstance {
             base: format!("http://127.0.0.1:{port}"),
             domain: self.domain.clone(),
             token: self.token.clone(),
+            login_link: self.login_link.clone(),
             db_url: self.db_url.clone(),
             media_dir: self.media_dir.clone(),
             _db: None,
@@ -281,5 +289,24 @@ impl TestInstance {
             .await;
         assert_eq!(status, 201, "{v}");
         v
+    }
+}
+
+impl TestInstance {
+    /// Give a local person a password (as `peerpress user password` does).
+    pub async fn set_password(&self, name: &str, password: &str) {
+        let ctx = self.ctx();
+        let person = peerpress::domain::actors::find_local(&ctx.db, name)
+            .await
+            .unwrap()
+            .unwrap();
+        peerpress::domain::accounts::set_password(&ctx.db, &person, password, None)
+            .await
+            .unwrap();
+    }
+
+    /// A browser on this instance.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
     }
 }

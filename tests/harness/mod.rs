@@ -1,10 +1,12 @@
 //! Test instances, fake remote peers and helpers, one file per concern.
 
+mod browser;
 mod instance;
 mod peer;
 mod signing;
 mod sinks;
 
+pub use browser::*;
 pub use instance::*;
 pub use peer::*;
 pub use signing::*;

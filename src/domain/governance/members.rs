@@ -199,3 +199,27 @@ fn last_steward(community: &actor::Model) -> AppError {
         community.username
     ))
 }
+
+/// The communities `person` holds a role in, with the role, by name.
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    person: &actor::Model,
+) -> AppResult<Vec<(actor::Model, Role)>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::PersonId.eq(person.id))
+        .all(db)
+        .await?;
+    let mut communities: std::collections::HashMap<i64, actor::Model> = actor::Entity::find()
+        .filter(actor::Column::Id.is_in(rows.iter().map(|m| m.community_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut out: Vec<(actor::Model, Role)> = rows
+        .into_iter()
+        .filter_map(|m| communities.remove(&m.community_id).map(|c| (c, m.role)))
+        .collect();
+    out.sort_by(|a, b| a.0.username.cmp(&b.0.username));
+    Ok(out)
+}
