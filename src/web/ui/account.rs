@@ -323,6 +323,7 @@ pub async fn profile(data: Data, form: Form) -> AppResult<Response> {
     let changes = crate::domain::governance::settings::ProfileChanges {
         display_name: Some(Some(form.text("display_name"))),
         bio: Some(Some(form.text("bio"))),
+        avatar: None,
     };
     match crate::domain::governance::settings::update_profile(&data, &person, &person, changes)
         .await
