@@ -49,6 +49,40 @@ pub fn postgres_url() -> Option<String> {
 pub struct TestDb {
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL database made for this test, dropped with it.
+    pg_name: Option<String>,
+}
+
+impl Drop for TestDb {
+    /// A PostgreSQL test database goes when its test ends (passed or not),
+    /// so test runs don't fill the server's disk. The drop runs on a thread
+    /// of its own: `Drop` cannot await, and the test's runtime may be
+    /// shutting down.
+    fn drop(&mut self) {
+        let (Some(name), Some(admin)) = (self.pg_name.take(), postgres_url()) else {
+            return;
+        };
+        let dropper = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                use sea_orm::ConnectionTrait;
+                if let Ok(conn) = sea_orm::Database::connect(admin.as_str()).await {
+                    let _ = conn
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = conn.close().await;
+                }
+            });
+        });
+        let _ = dropper.join();
+    }
 }
 
 impl TestDb {
@@ -57,6 +91,7 @@ impl TestDb {
         TestDb {
             url: format!("sqlite://{}/peerpress.db?mode=rwc", dir.path().display()),
             _dir: Some(dir),
+            pg_name: None,
         }
     }
 
@@ -68,6 +103,7 @@ impl TestDb {
                 TestDb {
                     url,
                     _dir: Some(dir),
+                    pg_name: None,
                 }
             }
             Backend::Postgres => {
@@ -84,6 +120,7 @@ impl TestDb {
                 TestDb {
                     url: url.to_string(),
                     _dir: None,
+                    pg_name: Some(name),
                 }
             }
         }
